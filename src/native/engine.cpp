@@ -1,0 +1,159 @@
+#include "engine_internal.h"
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+
+#include "api/audio_codecs/builtin_audio_decoder_factory.h"
+#include "api/audio_codecs/builtin_audio_encoder_factory.h"
+#include "api/create_peerconnection_factory.h"
+#include "api/video_codecs/builtin_video_decoder_factory.h"
+#include "api/video_codecs/builtin_video_encoder_factory.h"
+#include "rtc_base/logging.h"
+#include "rtc_base/network_constants.h"
+
+namespace pywebrtc {
+namespace {
+
+std::mutex g_mutex;
+std::atomic<bool> g_allow_loopback{false};
+bool g_shut_down = false;                             // guarded by g_mutex
+std::unique_ptr<Engine> g_engine;                     // guarded by g_mutex
+rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> g_factory;  // guarded by g_mutex
+std::unique_ptr<rtc::Thread> g_threads[3];            // guarded by g_mutex
+
+std::mutex g_closables_mutex;
+std::set<Closable*> g_closables;  // guarded by g_closables_mutex
+
+webrtc::PeerConnectionFactoryInterface::Options FactoryOptions() {
+  webrtc::PeerConnectionFactoryInterface::Options options;
+  if (g_allow_loopback.load()) options.network_ignore_mask = 0;
+  return options;
+}
+
+std::unique_ptr<Engine> StartEngine() {
+  auto network = rtc::Thread::CreateWithSocketServer();
+  auto worker = rtc::Thread::Create();
+  auto signaling = rtc::Thread::Create();
+  network->SetName("webrtc-network", nullptr);
+  worker->SetName("webrtc-worker", nullptr);
+  signaling->SetName("webrtc-signaling", nullptr);
+  if (!network->Start() || !worker->Start() || !signaling->Start()) {
+    throw std::runtime_error("could not start the WebRTC engine threads");
+  }
+  // A null audio device module makes the factory create the dummy one on the worker thread,
+  // which then also destroys it.
+  g_factory = webrtc::CreatePeerConnectionFactory(
+      network.get(), worker.get(), signaling.get(), nullptr,
+      webrtc::CreateBuiltinAudioEncoderFactory(), webrtc::CreateBuiltinAudioDecoderFactory(),
+      webrtc::CreateBuiltinVideoEncoderFactory(), webrtc::CreateBuiltinVideoDecoderFactory(),
+      nullptr, nullptr);
+  if (!g_factory) throw std::runtime_error("could not create the PeerConnectionFactory");
+  g_factory->SetOptions(FactoryOptions());
+  auto engine = std::make_unique<Engine>(
+      Engine{network.get(), worker.get(), signaling.get(), g_factory.get()});
+  g_threads[0] = std::move(network);
+  g_threads[1] = std::move(worker);
+  g_threads[2] = std::move(signaling);
+  return engine;
+}
+
+}  // namespace
+
+void SetAllowLoopback(bool allow) {
+  g_allow_loopback.store(allow);
+  std::lock_guard lock(g_mutex);
+  if (g_engine) g_factory->SetOptions(FactoryOptions());
+}
+
+bool AllowLoopback() { return g_allow_loopback.load(); }
+
+void SetLogLevel(const std::string& level) {
+  rtc::LoggingSeverity severity;
+  if (level == "none") severity = rtc::LS_NONE;
+  else if (level == "error") severity = rtc::LS_ERROR;
+  else if (level == "warning") severity = rtc::LS_WARNING;
+  else if (level == "info") severity = rtc::LS_INFO;
+  else if (level == "verbose") severity = rtc::LS_VERBOSE;
+  else throw std::invalid_argument("log level must be none, error, warning, info or verbose");
+  rtc::LogMessage::LogToDebug(severity);
+  rtc::LogMessage::LogThreads(severity <= rtc::LS_INFO);
+  rtc::LogMessage::LogTimestamps(severity <= rtc::LS_INFO);
+}
+
+bool EngineStarted() {
+  std::lock_guard lock(g_mutex);
+  return g_engine != nullptr;
+}
+
+const Engine& GetEngine() {
+  std::lock_guard lock(g_mutex);
+  if (g_shut_down) throw std::runtime_error("the WebRTC engine has been shut down");
+  if (!g_engine) g_engine = StartEngine();
+  return *g_engine;
+}
+
+void RegisterClosable(Closable* object) {
+  std::lock_guard lock(g_closables_mutex);
+  g_closables.insert(object);
+}
+
+void UnregisterClosable(Closable* object) {
+  std::lock_guard lock(g_closables_mutex);
+  g_closables.erase(object);
+}
+
+void RunOnSignaling(const std::function<void()>& fn) {
+  rtc::Thread* signaling;
+  {
+    std::lock_guard lock(g_mutex);
+    // Shutdown() itself still runs tasks here until it stops the threads.
+    if (!g_engine) throw std::runtime_error("the WebRTC engine is not running");
+    signaling = g_engine->signaling;
+  }
+  // An exception must not unwind through libwebrtc's thread: carry it back to the caller.
+  std::exception_ptr error;
+  signaling->BlockingCall([&] {
+    try {
+      fn();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  if (error) std::rethrow_exception(error);
+}
+
+rtc::Thread* SignalingThreadOrNull() {
+  std::lock_guard lock(g_mutex);
+  return g_engine ? g_engine->signaling : nullptr;
+}
+
+void Shutdown() {
+  {
+    std::lock_guard lock(g_mutex);
+    if (g_shut_down) return;
+    g_shut_down = true;
+    if (!g_engine) return;
+  }
+  // Objects unregister themselves when destroyed: hold the registry while closing them so
+  // none disappears under us. Closing runs on the signaling thread, which never takes it.
+  {
+    std::lock_guard lock(g_closables_mutex);
+    for (Closable* object : g_closables) object->CloseForShutdown();
+    g_closables.clear();
+  }
+  std::lock_guard lock(g_mutex);
+  // The factory proxy destroys the factory on the signaling thread (and the audio device
+  // module on the worker thread) before the threads stop.
+  g_factory = nullptr;
+  for (auto& thread : g_threads) thread->Stop();
+  // The thread objects are left alive on purpose: late tasks posted by objects that Python
+  // still holds find a stopped thread, not freed memory.
+  for (auto& thread : g_threads) (void)thread.release();
+  g_engine = nullptr;
+}
+
+}  // namespace pywebrtc

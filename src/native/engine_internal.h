@@ -1,0 +1,41 @@
+// libwebrtc-facing side of the engine, for our .cpp files only.
+#pragma once
+
+#include <functional>
+
+#include "api/peer_connection_interface.h"
+#include "engine.h"
+#include "rtc_base/thread.h"
+
+namespace pywebrtc {
+
+class Closable {
+ public:
+  // Called once, from Shutdown(), before the threads stop: release libwebrtc objects.
+  virtual void CloseForShutdown() = 0;
+
+ protected:
+  ~Closable() = default;
+};
+
+struct Engine {
+  rtc::Thread* network;
+  rtc::Thread* worker;
+  rtc::Thread* signaling;
+  webrtc::PeerConnectionFactoryInterface* factory;
+};
+
+// Starts the engine on first use; throws std::runtime_error after Shutdown().
+const Engine& GetEngine();
+
+// Live objects that hold libwebrtc references, so Shutdown() can release them in time.
+void RegisterClosable(Closable* object);
+void UnregisterClosable(Closable* object);
+
+// Runs `fn` on the signaling thread and waits. Throws std::runtime_error after Shutdown().
+void RunOnSignaling(const std::function<void()>& fn);
+
+// The signaling thread while the engine runs, else null (for posting tasks).
+rtc::Thread* SignalingThreadOrNull();
+
+}  // namespace pywebrtc

@@ -1,0 +1,250 @@
+// The _native extension: binds our thin C++ classes. No libwebrtc header is included here.
+#include <Python.h>
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "data_channel.h"
+#include "engine.h"
+#include "event_queue.h"
+#include "peer_connection.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace pywebrtc {
+namespace {
+
+// A message larger than the remote side accepts.
+struct MessageTooLarge {
+  size_t size;
+  size_t limit;
+};
+
+// Set by the Python package: builds the exception for a libwebrtc RTCErrorType
+// (-1: message too large).
+// A strong reference that is never released: it must outlive interpreter finalization.
+PyObject* g_error_factory = nullptr;
+
+void RaiseFromFactory(int type, const std::string& message) {
+  if (!g_error_factory) {
+    PyErr_SetString(PyExc_RuntimeError, message.c_str());
+    return;
+  }
+  try {
+    nb::object error = nb::borrow(g_error_factory)(type, message);
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
+  } catch (nb::python_error& e) {
+    e.restore();
+  }
+}
+
+nb::object DecodeText(const std::string& text) {
+  return nb::steal(PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
+                                        "replace"));
+}
+
+nb::list ToPython(std::vector<Event>&& events) {
+  nb::list out;
+  for (Event& event : events) {
+    nb::object payload;
+    if (event.kind == EventKind::kChannelMessage && event.a) {
+      payload = nb::bytes(event.text.data(), event.text.size());
+    } else {
+      payload = DecodeText(event.text);
+    }
+    nb::object payload2 = event.text2.empty() ? nb::none() : DecodeText(event.text2);
+    out.append(nb::make_tuple(event.target, static_cast<int>(event.kind), event.a, event.b,
+                              payload, payload2));
+  }
+  return out;
+}
+
+using IceServerTuple = std::tuple<std::vector<std::string>, std::string, std::string>;
+
+void BindEngine(nb::module_& m) {
+  m.def("allow_loopback", &SetAllowLoopback, "allow"_a = true,
+        "Gather host candidates on loopback interfaces (for peer connections created later).");
+  m.def("loopback_allowed", &AllowLoopback);
+  m.def("set_log_level", &SetLogLevel, "level"_a,
+        "libwebrtc's own logging to stderr: none, error, warning, info or verbose.");
+  m.def("engine_started", &EngineStarted);
+  m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
+        "Close every peer connection and stop the engine's threads (done at exit).");
+  m.def("_set_error_factory", [](nb::object factory) {
+    Py_XDECREF(g_error_factory);
+    g_error_factory = factory.release().ptr();
+  });
+
+  auto kind = [&](const char* name, EventKind value) {
+    m.attr(name) = static_cast<int>(value);
+  };
+  kind("EVENT_SIGNALING_STATE", EventKind::kSignalingState);
+  kind("EVENT_ICE_GATHERING_STATE", EventKind::kIceGatheringState);
+  kind("EVENT_ICE_CONNECTION_STATE", EventKind::kIceConnectionState);
+  kind("EVENT_CONNECTION_STATE", EventKind::kConnectionState);
+  kind("EVENT_ICE_CANDIDATE", EventKind::kIceCandidate);
+  kind("EVENT_ICE_CANDIDATE_ERROR", EventKind::kIceCandidateError);
+  kind("EVENT_NEGOTIATION_NEEDED", EventKind::kNegotiationNeeded);
+  kind("EVENT_DATA_CHANNEL", EventKind::kDataChannel);
+  kind("EVENT_REQUEST_DONE", EventKind::kRequestDone);
+  kind("EVENT_DTLS_STATE", EventKind::kDtlsState);
+  kind("EVENT_CHANNEL_STATE", EventKind::kChannelState);
+  kind("EVENT_CHANNEL_MESSAGE", EventKind::kChannelMessage);
+  kind("EVENT_CHANNEL_BUFFERED_AMOUNT_LOW", EventKind::kChannelBufferedAmountLow);
+  kind("EVENT_CHANNEL_ERROR", EventKind::kChannelError);
+}
+
+void BindDataChannel(nb::module_& m) {
+  nb::class_<DataChannel>(m, "DataChannel", "Native half of an RTCDataChannel.")
+      .def_prop_ro("handle", &DataChannel::handle)
+      .def("info",
+           [](const DataChannel& self) {
+             DataChannelInfo info = self.info();
+             return nb::make_tuple(info.label, info.ordered, info.max_retransmits,
+                                   info.max_packet_life_time, info.protocol, info.negotiated,
+                                   info.id, info.state);
+           },
+           "(label, ordered, maxRetransmits, maxPacketLifeTime, protocol, negotiated, id, "
+           "state) as created.")
+      .def(
+          "send",
+          [](DataChannel& self, nb::handle data, size_t max_message_size) {
+            const char* bytes;
+            Py_ssize_t size;
+            bool binary;
+            if (PyBytes_CheckExact(data.ptr())) {
+              bytes = PyBytes_AS_STRING(data.ptr());
+              size = PyBytes_GET_SIZE(data.ptr());
+              binary = true;
+            } else if (PyUnicode_CheckExact(data.ptr())) {
+              bytes = PyUnicode_AsUTF8AndSize(data.ptr(), &size);
+              if (!bytes) throw nb::python_error();
+              binary = false;
+            } else {
+              throw nb::type_error("data must be str or bytes");
+            }
+            if (static_cast<size_t>(size) > max_message_size) {
+              throw MessageTooLarge{static_cast<size_t>(size), max_message_size};
+            }
+            self.Send(bytes, static_cast<size_t>(size), binary);
+            return size;
+          },
+          "data"_a, "max_message_size"_a,
+          "Queue a str (UTF-8) or bytes message; returns its size in bytes.")
+      .def_prop_ro("buffered_amount", &DataChannel::buffered_amount)
+      .def_prop_rw("buffered_amount_low_threshold", &DataChannel::buffered_amount_low_threshold,
+                   &DataChannel::set_buffered_amount_low_threshold)
+      .def("close", &DataChannel::Close, nb::call_guard<nb::gil_scoped_release>());
+}
+
+void BindPeerConnection(nb::module_& m) {
+  nb::class_<PeerConnection>(m, "PeerConnection", "Native half of an RTCPeerConnection.")
+      .def(
+          "__init__",
+          [](PeerConnection* self, const std::vector<IceServerTuple>& ice_servers,
+             const std::string& ice_transport_policy, const std::string& bundle_policy) {
+            Configuration configuration;
+            for (const auto& [urls, username, credential] : ice_servers) {
+              configuration.ice_servers.push_back({urls, username, credential});
+            }
+            configuration.ice_transport_policy = ice_transport_policy;
+            configuration.bundle_policy = bundle_policy;
+            nb::gil_scoped_release release;
+            new (self) PeerConnection(configuration);
+          },
+          "ice_servers"_a, "ice_transport_policy"_a = "all", "bundle_policy"_a = "balanced")
+      .def_prop_ro("fd", &PeerConnection::event_fd, "eventfd, readable while events wait.")
+      .def("drain", [](PeerConnection& self) { return ToPython(self.DrainEvents()); },
+           "Take the waiting events: [(target, kind, a, b, payload, payload2)].")
+      .def("create_offer", &PeerConnection::CreateOffer, "request"_a, "ice_restart"_a = false,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("create_answer", &PeerConnection::CreateAnswer, "request"_a,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("set_local_description", &PeerConnection::SetLocalDescription, "request"_a,
+           "type"_a, "sdp"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("set_remote_description", &PeerConnection::SetRemoteDescription, "request"_a,
+           "type"_a, "sdp"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("add_ice_candidate", &PeerConnection::AddIceCandidate, "request"_a, "candidate"_a,
+           "mid"_a, "mline_index"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("restart_ice", &PeerConnection::RestartIce, nb::call_guard<nb::gil_scoped_release>())
+      .def(
+          "create_data_channel",
+          [](PeerConnection& self, const std::string& label, bool ordered,
+             std::optional<int> max_retransmits, std::optional<int> max_packet_life_time,
+             const std::string& protocol, bool negotiated, std::optional<int> id) {
+            DataChannelInit init{ordered, max_retransmits, max_packet_life_time, protocol,
+                                 negotiated, id};
+            nb::gil_scoped_release release;
+            return self.CreateDataChannel(label, init);
+          },
+          "label"_a, "ordered"_a, "max_retransmits"_a.none(), "max_packet_life_time"_a.none(),
+          "protocol"_a, "negotiated"_a, "id"_a.none())
+      .def(
+          "transceivers",
+          [](const PeerConnection& self) {
+            std::vector<TransceiverInfo> infos;
+            {
+              nb::gil_scoped_release release;
+              infos = self.transceivers();
+            }
+            nb::list out;
+            for (const auto& info : infos) {
+              out.append(nb::make_tuple(info.mid, info.kind, info.direction,
+                                        info.current_direction, info.stopped));
+            }
+            return out;
+          },
+          "[(mid, kind, direction, currentDirection, stopped)] in creation order.")
+      .def("take_data_channel", &PeerConnection::TakeDataChannel, "handle"_a)
+      .def(
+          "local_description",
+          [](const PeerConnection& self) {
+            std::optional<SessionDescription> desc;
+            {
+              nb::gil_scoped_release release;
+              desc = self.local_description();
+            }
+            if (!desc) return nb::object(nb::none());
+            return nb::object(nb::make_tuple(desc->type, desc->sdp));
+          },
+          "(type, sdp) or None.")
+      .def(
+          "remote_description",
+          [](const PeerConnection& self) {
+            std::optional<SessionDescription> desc;
+            {
+              nb::gil_scoped_release release;
+              desc = self.remote_description();
+            }
+            if (!desc) return nb::object(nb::none());
+            return nb::object(nb::make_tuple(desc->type, desc->sdp));
+          },
+          "(type, sdp) or None.")
+      .def("close", &PeerConnection::Close, nb::call_guard<nb::gil_scoped_release>());
+}
+
+}  // namespace
+}  // namespace pywebrtc
+
+NB_MODULE(_native, m) {
+  using namespace pywebrtc;
+  m.doc() = "Thin bindings over libwebrtc (Debian's tg_owt build).";
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const RtcError& e) {
+      RaiseFromFactory(e.type, e.message);
+    } catch (const MessageTooLarge& e) {
+      RaiseFromFactory(-1, "Cannot send message of " + std::to_string(e.size) +
+                               " bytes, the remote party only supports messages up to " +
+                               std::to_string(e.limit) + " bytes");
+    }
+  });
+  BindEngine(m);
+  BindDataChannel(m);
+  BindPeerConnection(m);
+}

@@ -1,0 +1,444 @@
+#include "peer_connection.h"
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "api/dtls_transport_interface.h"
+#include "api/jsep.h"
+#include "api/peer_connection_interface.h"
+#include "api/sctp_transport_interface.h"
+#include "data_channel_internal.h"
+#include "engine_internal.h"
+
+namespace pywebrtc {
+namespace {
+
+RtcError ToRtcError(const webrtc::RTCError& error) {
+  return {static_cast<int>(error.type()), error.message()};
+}
+
+void PushRequestDone(EventQueue& queue, uint64_t request, const webrtc::RTCError& error,
+                     std::string text = {}, std::string text2 = {}) {
+  Event event{0, EventKind::kRequestDone, static_cast<int64_t>(request)};
+  if (error.ok()) {
+    event.text = std::move(text);
+    event.text2 = std::move(text2);
+  } else {
+    event.b = static_cast<int64_t>(error.type()) + 1;
+    event.text = error.message();
+  }
+  queue.Push(std::move(event));
+}
+
+std::optional<SessionDescription> Describe(const webrtc::SessionDescriptionInterface* desc) {
+  if (!desc) return std::nullopt;
+  SessionDescription out;
+  out.type = desc->type();
+  desc->ToString(&out.sdp);
+  return out;
+}
+
+class CreateSdpObserver : public webrtc::CreateSessionDescriptionObserver {
+ public:
+  CreateSdpObserver(EventQueuePtr queue, uint64_t request)
+      : queue_(std::move(queue)), request_(request) {}
+  void OnSuccess(webrtc::SessionDescriptionInterface* desc) override {
+    std::unique_ptr<webrtc::SessionDescriptionInterface> owned(desc);
+    auto described = Describe(owned.get());
+    PushRequestDone(*queue_, request_, webrtc::RTCError::OK(), described->sdp, described->type);
+  }
+  void OnFailure(webrtc::RTCError error) override {
+    PushRequestDone(*queue_, request_, error);
+  }
+
+ private:
+  EventQueuePtr queue_;
+  uint64_t request_;
+};
+
+std::unique_ptr<webrtc::SessionDescriptionInterface> ParseDescription(const std::string& type,
+                                                                      const std::string& sdp) {
+  auto sdp_type = webrtc::SdpTypeFromString(type);
+  if (!sdp_type) throw std::invalid_argument("unknown session description type '" + type + "'");
+  webrtc::SdpParseError error;
+  auto desc = webrtc::CreateSessionDescription(*sdp_type, sdp, &error);
+  if (!desc) {
+    std::string message = "invalid SDP";
+    if (!error.description.empty()) message += ": " + error.description;
+    if (!error.line.empty()) message += " (line '" + error.line + "')";
+    throw std::invalid_argument(message);
+  }
+  return desc;
+}
+
+webrtc::PeerConnectionInterface::RTCConfiguration ToRtcConfiguration(
+    const Configuration& configuration) {
+  webrtc::PeerConnectionInterface::RTCConfiguration config;
+  config.sdp_semantics = webrtc::SdpSemantics::kUnifiedPlan;
+  for (const auto& server : configuration.ice_servers) {
+    webrtc::PeerConnectionInterface::IceServer ice_server;
+    ice_server.urls = server.urls;
+    ice_server.username = server.username;
+    ice_server.password = server.credential;
+    config.servers.push_back(std::move(ice_server));
+  }
+  if (configuration.ice_transport_policy == "all") {
+    config.type = webrtc::PeerConnectionInterface::kAll;
+  } else if (configuration.ice_transport_policy == "relay") {
+    config.type = webrtc::PeerConnectionInterface::kRelay;
+  } else {
+    throw std::invalid_argument("iceTransportPolicy must be 'all' or 'relay'");
+  }
+  if (configuration.bundle_policy == "balanced") {
+    config.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyBalanced;
+  } else if (configuration.bundle_policy == "max-compat") {
+    config.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyMaxCompat;
+  } else if (configuration.bundle_policy == "max-bundle") {
+    config.bundle_policy = webrtc::PeerConnectionInterface::kBundlePolicyMaxBundle;
+  } else {
+    throw std::invalid_argument("bundlePolicy must be 'balanced', 'max-compat' or 'max-bundle'");
+  }
+  return config;
+}
+
+}  // namespace
+
+struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
+                              public webrtc::DtlsTransportObserverInterface,
+                              public Closable {
+  explicit Impl(EventQueuePtr queue) : queue(std::move(queue)) {}
+
+  // webrtc::PeerConnectionObserver, on the signaling thread.
+  void OnSignalingChange(webrtc::PeerConnectionInterface::SignalingState state) override {
+    queue->Push({0, EventKind::kSignalingState, static_cast<int64_t>(state)});
+  }
+  void OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) override {
+    auto impl = AttachDataChannel(std::move(channel), queue);
+    channels.push_back(impl);
+    uint64_t handle = ChannelHandle(*impl);
+    {
+      std::lock_guard lock(mutex);
+      announced[handle] = std::move(impl);
+    }
+    queue->Push({0, EventKind::kDataChannel, static_cast<int64_t>(handle)});
+  }
+  void OnRenegotiationNeeded() override {}
+  void OnNegotiationNeededEvent(uint32_t event_id) override {
+    if (pc && pc->ShouldFireNegotiationNeededEvent(event_id)) {
+      queue->Push({0, EventKind::kNegotiationNeeded, event_id});
+    }
+  }
+  void OnIceConnectionChange(webrtc::PeerConnectionInterface::IceConnectionState) override {}
+  void OnStandardizedIceConnectionChange(
+      webrtc::PeerConnectionInterface::IceConnectionState state) override {
+    queue->Push({0, EventKind::kIceConnectionState, static_cast<int64_t>(state)});
+  }
+  void OnConnectionChange(webrtc::PeerConnectionInterface::PeerConnectionState state) override {
+    if (state == webrtc::PeerConnectionInterface::PeerConnectionState::kConnected) WatchDtls();
+    queue->Push({0, EventKind::kConnectionState, static_cast<int64_t>(state)});
+  }
+  void OnIceGatheringChange(webrtc::PeerConnectionInterface::IceGatheringState state) override {
+    queue->Push({0, EventKind::kIceGatheringState, static_cast<int64_t>(state)});
+  }
+  void OnIceCandidate(const webrtc::IceCandidateInterface* candidate) override {
+    Event event{0, EventKind::kIceCandidate, candidate->sdp_mline_index()};
+    candidate->ToString(&event.text);
+    event.text2 = candidate->sdp_mid();
+    queue->Push(std::move(event));
+  }
+  void OnIceCandidateError(const std::string& address, int port, const std::string& url,
+                           int error_code, const std::string& error_text) override {
+    queue->Push({0, EventKind::kIceCandidateError, error_code, port, url, error_text});
+  }
+
+  // webrtc::DtlsTransportObserverInterface, on the network thread.
+  void OnStateChange(webrtc::DtlsTransportInformation info) override {
+    queue->Push({0, EventKind::kDtlsState, static_cast<int64_t>(info.state())});
+  }
+  void OnError(webrtc::RTCError) override {}
+
+  // Signaling thread: watch the DTLS transports in use, to learn when the remote side closes.
+  void WatchDtls() {
+    std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> found;
+    for (const auto& sender : pc->GetSenders()) {
+      if (auto dtls = sender->dtls_transport()) found.push_back(dtls);
+    }
+    // The SCTP transport and DtlsTransport belong to the network thread.
+    network->BlockingCall([&] {
+      if (auto sctp = pc->GetSctpTransport()) {
+        if (auto dtls = sctp->dtls_transport()) found.push_back(dtls);
+      }
+      for (auto& dtls : found) {
+        bool known = false;
+        for (auto& watched : dtls_watched) known = known || watched == dtls;
+        if (known) continue;
+        dtls->RegisterObserver(this);
+        dtls_watched.push_back(dtls);
+      }
+    });
+  }
+
+  // Signaling thread: closes and lets go of every libwebrtc object.
+  void Release() {
+    if (!pc) return;
+    pc->Close();
+    network->BlockingCall([&] {
+      for (auto& dtls : dtls_watched) dtls->UnregisterObserver();
+      dtls_watched.clear();
+    });
+    for (auto& channel : channels) DetachDataChannel(*channel);
+    channels.clear();
+    pc = nullptr;
+  }
+
+  void CloseForShutdown() override {
+    RunOnSignaling([this] { Release(); });
+    released = true;
+  }
+
+  const EventQueuePtr queue;
+  rtc::Thread* network = nullptr;
+  rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;  // released on the signaling thread
+  std::vector<std::shared_ptr<DataChannel::Impl>> channels;  // signaling thread only
+  // Touched only inside blocking calls to the network thread.
+  std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> dtls_watched;
+  std::mutex mutex;
+  std::map<uint64_t, std::shared_ptr<DataChannel::Impl>> announced;  // guarded by mutex
+  std::atomic<bool> released{false};
+};
+
+PeerConnection::PeerConnection(const Configuration& configuration) {
+  auto rtc_configuration = ToRtcConfiguration(configuration);
+  const Engine& engine = GetEngine();
+  impl_ = std::make_shared<Impl>(std::make_shared<EventQueue>());
+  impl_->network = engine.network;
+  webrtc::PeerConnectionDependencies dependencies(impl_.get());
+  auto result = engine.factory->CreatePeerConnectionOrError(rtc_configuration,
+                                                            std::move(dependencies));
+  if (!result.ok()) throw ToRtcError(result.error());
+  // Assigned on the signaling thread, where every callback reads it.
+  RunOnSignaling([&] { impl_->pc = result.MoveValue(); });
+  RegisterClosable(impl_.get());
+}
+
+PeerConnection::~PeerConnection() {
+  UnregisterClosable(impl_.get());
+  if (!impl_->released) {
+    try {
+      RunOnSignaling([impl = impl_.get()] { impl->Release(); });
+    } catch (const std::exception&) {
+      // The engine is gone, and with it everything this connection held.
+    }
+  }
+}
+
+int PeerConnection::event_fd() const { return impl_->queue->fd(); }
+
+std::vector<Event> PeerConnection::DrainEvents() { return impl_->queue->Drain(); }
+
+namespace {
+void RequireOpen(const PeerConnection::Impl& impl) {
+  if (impl.released || !impl.pc) throw std::runtime_error("the peer connection is released");
+}
+}  // namespace
+
+void PeerConnection::CreateOffer(uint64_t request, bool ice_restart) {
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;
+    options.ice_restart = ice_restart;
+    impl_->pc->CreateOffer(
+        rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request).release(), options);
+  });
+}
+
+void PeerConnection::CreateAnswer(uint64_t request) {
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    impl_->pc->CreateAnswer(
+        rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request).release(),
+        webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+  });
+}
+
+namespace {
+
+class SetLocalObserver : public webrtc::SetLocalDescriptionObserverInterface {
+ public:
+  SetLocalObserver(PeerConnection::Impl* impl, uint64_t request)
+      : queue_(impl->queue), impl_(impl), request_(request) {}
+  // Signaling thread; the connection is alive (it owns the operation that calls us).
+  void OnSetLocalDescriptionComplete(webrtc::RTCError error) override {
+    std::string sdp, type;
+    if (error.ok() && impl_->pc) {
+      if (auto desc = Describe(impl_->pc->local_description())) {
+        sdp = std::move(desc->sdp);
+        type = std::move(desc->type);
+      }
+    }
+    PushRequestDone(*queue_, request_, error, std::move(sdp), std::move(type));
+  }
+
+ private:
+  EventQueuePtr queue_;
+  PeerConnection::Impl* impl_;
+  uint64_t request_;
+};
+
+class SetRemoteObserver : public webrtc::SetRemoteDescriptionObserverInterface {
+ public:
+  SetRemoteObserver(EventQueuePtr queue, uint64_t request)
+      : queue_(std::move(queue)), request_(request) {}
+  void OnSetRemoteDescriptionComplete(webrtc::RTCError error) override {
+    PushRequestDone(*queue_, request_, error);
+  }
+
+ private:
+  EventQueuePtr queue_;
+  uint64_t request_;
+};
+
+}  // namespace
+
+void PeerConnection::SetLocalDescription(uint64_t request, const std::string& type,
+                                         const std::string& sdp) {
+  std::unique_ptr<webrtc::SessionDescriptionInterface> desc;
+  if (!type.empty()) desc = ParseDescription(type, sdp);
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    auto observer = rtc::make_ref_counted<SetLocalObserver>(impl_.get(), request);
+    if (desc) {
+      impl_->pc->SetLocalDescription(std::move(desc), observer);
+    } else {
+      impl_->pc->SetLocalDescription(observer);
+    }
+  });
+}
+
+void PeerConnection::SetRemoteDescription(uint64_t request, const std::string& type,
+                                          const std::string& sdp) {
+  auto desc = ParseDescription(type, sdp);
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    impl_->pc->SetRemoteDescription(
+        std::move(desc), rtc::make_ref_counted<SetRemoteObserver>(impl_->queue, request));
+  });
+}
+
+void PeerConnection::AddIceCandidate(uint64_t request, const std::string& candidate,
+                                     const std::string& mid, int mline_index) {
+  webrtc::SdpParseError error;
+  std::unique_ptr<webrtc::IceCandidateInterface> parsed(
+      webrtc::CreateIceCandidate(mid, mline_index, candidate, &error));
+  if (!parsed) {
+    std::string message = "invalid ICE candidate";
+    if (!error.description.empty()) message += ": " + error.description;
+    throw std::invalid_argument(message);
+  }
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    impl_->pc->AddIceCandidate(std::move(parsed),
+                               [queue = impl_->queue, request](webrtc::RTCError result) {
+                                 PushRequestDone(*queue, request, result);
+                               });
+  });
+}
+
+void PeerConnection::RestartIce() {
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    impl_->pc->RestartIce();
+  });
+}
+
+std::shared_ptr<DataChannel> PeerConnection::CreateDataChannel(const std::string& label,
+                                                               const DataChannelInit& init) {
+  webrtc::DataChannelInit config;
+  config.ordered = init.ordered;
+  // libwebrtc's absl::optional is not std::optional in Debian's Abseil build.
+  if (init.max_retransmits) config.maxRetransmits = *init.max_retransmits;
+  if (init.max_packet_life_time) config.maxRetransmitTime = *init.max_packet_life_time;
+  config.protocol = init.protocol;
+  config.negotiated = init.negotiated;
+  config.id = init.id.value_or(-1);
+  std::shared_ptr<DataChannel::Impl> impl;
+  std::optional<RtcError> failure;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    auto result = impl_->pc->CreateDataChannelOrError(label, &config);
+    if (!result.ok()) {
+      failure = ToRtcError(result.error());
+      return;
+    }
+    impl = AttachDataChannel(result.MoveValue(), impl_->queue);
+    impl_->channels.push_back(impl);
+  });
+  if (failure) throw *failure;
+  return std::make_shared<DataChannel>(std::move(impl));
+}
+
+std::shared_ptr<DataChannel> PeerConnection::TakeDataChannel(uint64_t handle) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->announced.find(handle);
+  if (it == impl_->announced.end()) return nullptr;
+  auto channel = std::make_shared<DataChannel>(std::move(it->second));
+  impl_->announced.erase(it);
+  return channel;
+}
+
+namespace {
+std::string DirectionName(webrtc::RtpTransceiverDirection direction) {
+  switch (direction) {
+    case webrtc::RtpTransceiverDirection::kSendRecv: return "sendrecv";
+    case webrtc::RtpTransceiverDirection::kSendOnly: return "sendonly";
+    case webrtc::RtpTransceiverDirection::kRecvOnly: return "recvonly";
+    case webrtc::RtpTransceiverDirection::kInactive: return "inactive";
+    case webrtc::RtpTransceiverDirection::kStopped: return "stopped";
+  }
+  return "inactive";
+}
+}  // namespace
+
+std::vector<TransceiverInfo> PeerConnection::transceivers() const {
+  std::vector<TransceiverInfo> out;
+  RunOnSignaling([&] {
+    if (!impl_->pc) return;
+    for (const auto& transceiver : impl_->pc->GetTransceivers()) {
+      TransceiverInfo info;
+      if (auto mid = transceiver->mid()) info.mid = *mid;
+      info.kind = transceiver->media_type() == cricket::MEDIA_TYPE_AUDIO ? "audio" : "video";
+      info.direction = DirectionName(transceiver->direction());
+      if (auto current = transceiver->current_direction()) {
+        info.current_direction = DirectionName(*current);
+      }
+      info.stopped = transceiver->stopped();
+      out.push_back(std::move(info));
+    }
+  });
+  return out;
+}
+
+std::optional<SessionDescription> PeerConnection::local_description() const {
+  std::optional<SessionDescription> out;
+  RunOnSignaling([&] {
+    if (impl_->pc) out = Describe(impl_->pc->local_description());
+  });
+  return out;
+}
+
+std::optional<SessionDescription> PeerConnection::remote_description() const {
+  std::optional<SessionDescription> out;
+  RunOnSignaling([&] {
+    if (impl_->pc) out = Describe(impl_->pc->remote_description());
+  });
+  return out;
+}
+
+void PeerConnection::Close() {
+  RunOnSignaling([&] {
+    if (impl_->pc) impl_->pc->Close();
+  });
+}
+
+}  // namespace pywebrtc

@@ -1,0 +1,96 @@
+// RTCPeerConnection's native half. Every libwebrtc callback becomes an Event in this
+// connection's queue; asynchronous operations take a request id that comes back in a
+// kRequestDone event. Plain types only: libwebrtc stays in the .cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data_channel.h"
+#include "event_queue.h"
+
+namespace pywebrtc {
+
+struct IceServer {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
+struct Configuration {
+  std::vector<IceServer> ice_servers;
+  std::string ice_transport_policy = "all";  // "all" or "relay"
+  std::string bundle_policy = "balanced";    // "balanced", "max-compat" or "max-bundle"
+};
+
+struct DataChannelInit {
+  bool ordered = true;
+  std::optional<int> max_retransmits;
+  std::optional<int> max_packet_life_time;
+  std::string protocol;
+  bool negotiated = false;
+  std::optional<int> id;
+};
+
+struct SessionDescription {
+  std::string type;
+  std::string sdp;
+};
+
+struct TransceiverInfo {
+  std::optional<std::string> mid;
+  std::string kind;  // "audio" or "video"
+  std::string direction;
+  std::optional<std::string> current_direction;
+  bool stopped = false;
+};
+
+// A libwebrtc RTCError, raised as the matching Python exception by the binding.
+struct RtcError {
+  int type;  // webrtc::RTCErrorType
+  std::string message;
+};
+
+class PeerConnection {
+ public:
+  struct Impl;
+  // Throws std::invalid_argument for a bad configuration.
+  explicit PeerConnection(const Configuration& configuration);
+  ~PeerConnection();
+  PeerConnection(const PeerConnection&) = delete;
+  PeerConnection& operator=(const PeerConnection&) = delete;
+
+  int event_fd() const;
+  std::vector<Event> DrainEvents();
+
+  // Asynchronous: the result arrives as kRequestDone with `request`.
+  void CreateOffer(uint64_t request, bool ice_restart);
+  void CreateAnswer(uint64_t request);
+  // Parses first and throws std::invalid_argument on bad SDP. An empty type means the
+  // implicit description (W3C setLocalDescription()).
+  void SetLocalDescription(uint64_t request, const std::string& type, const std::string& sdp);
+  void SetRemoteDescription(uint64_t request, const std::string& type, const std::string& sdp);
+  // `candidate` is the "candidate:..." attribute; throws std::invalid_argument if unparsable.
+  void AddIceCandidate(uint64_t request, const std::string& candidate, const std::string& mid,
+                       int mline_index);
+  void RestartIce();
+
+  std::shared_ptr<DataChannel> CreateDataChannel(const std::string& label,
+                                                 const DataChannelInit& init);
+  // The channel announced by a kDataChannel event.
+  std::shared_ptr<DataChannel> TakeDataChannel(uint64_t handle);
+
+  std::vector<TransceiverInfo> transceivers() const;
+  std::optional<SessionDescription> local_description() const;
+  std::optional<SessionDescription> remote_description() const;
+  void Close();
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pywebrtc

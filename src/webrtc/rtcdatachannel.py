@@ -1,0 +1,139 @@
+"""RTCDataChannel: https://w3c.github.io/webrtc-pc/#rtcdatachannel"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pyee.asyncio import AsyncIOEventEmitter
+
+from . import _native
+from .exceptions import InvalidStateError
+
+if TYPE_CHECKING:
+    from .rtcpeerconnection import RTCPeerConnection
+
+# Native DataChannelState order.
+_STATES = ("connecting", "open", "closing", "closed")
+
+
+class RTCDataChannel(AsyncIOEventEmitter):
+    """A bidirectional message channel over the connection's SCTP association.
+
+    Events: ``open``, ``message`` (data), ``bufferedamountlow``, ``closing``, ``close``,
+    ``error`` (exception). Created by :meth:`RTCPeerConnection.createDataChannel` or
+    delivered by the connection's ``datachannel`` event.
+    """
+
+    def __init__(self, native: Any, peer_connection: RTCPeerConnection) -> None:
+        super().__init__()
+        info = native.info()
+        self._native = native
+        self._pc = peer_connection
+        (
+            self._label,
+            self._ordered,
+            self._maxRetransmits,
+            self._maxPacketLifeTime,
+            self._protocol,
+            self._negotiated,
+            native_id,
+            state,
+        ) = info
+        self._id = native_id if native_id >= 0 else None
+        self._readyState = _STATES[state]
+
+    # Attributes (read-only, as in the spec).
+    label = property(lambda self: self._label, doc="The label given at creation.")
+    ordered = property(lambda self: self._ordered)
+    maxRetransmits = property(lambda self: self._maxRetransmits)
+    maxPacketLifeTime = property(lambda self: self._maxPacketLifeTime)
+    protocol = property(lambda self: self._protocol)
+    negotiated = property(lambda self: self._negotiated)
+
+    @property
+    def id(self) -> int | None:
+        """The SCTP stream id, or None until the association has picked one."""
+        return self._id
+
+    @property
+    def readyState(self) -> str:
+        """"connecting", "open", "closing" or "closed"."""
+        return self._readyState
+
+    @property
+    def bufferedAmount(self) -> int:
+        """Bytes queued by send() and not yet handed to the SCTP transport."""
+        return self._native.buffered_amount
+
+    @property
+    def bufferedAmountLowThreshold(self) -> int:
+        return self._native.buffered_amount_low_threshold
+
+    @bufferedAmountLowThreshold.setter
+    def bufferedAmountLowThreshold(self, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 0xFFFFFFFF:
+            raise ValueError("bufferedAmountLowThreshold must be in range 0 - 4294967295")
+        self._native.buffered_amount_low_threshold = value
+
+    @property
+    def binaryType(self) -> str:
+        return "arraybuffer"
+
+    def send(self, data: str | bytes | bytearray | memoryview) -> None:
+        """Queue a message: str goes as text, bytes-like objects as binary."""
+        self._pc._pump.bind()
+        if self._readyState != "open":
+            raise InvalidStateError(f"RTCDataChannel is not open (readyState {self._readyState!r})")
+        if type(data) is not str and type(data) is not bytes:
+            data = self._coerce(data)
+        self._native.send(data, self._pc._max_message_size())
+
+    def _coerce(self, data: Any) -> bytes:
+        if isinstance(data, (bytearray, memoryview)):
+            return bytes(data)
+        if isinstance(data, (str, bytes)):  # subclasses
+            return str(data) if isinstance(data, str) else bytes(data)
+        raise TypeError(f"Cannot send unsupported data type: {type(data)}")
+
+    def close(self) -> None:
+        """Start the closing procedure; queued messages are still delivered first."""
+        if self._readyState in ("closing", "closed"):
+            return
+        self._pc._pump.bind()
+        self._native.close()
+
+    # Events from the native side, on the loop.
+    def _on_state(self, state: int, native_id: int) -> None:
+        if native_id >= 0:
+            self._id = native_id
+        new_state = _STATES[state]
+        if new_state == self._readyState:
+            return
+        self._readyState = new_state
+        if new_state == "open":
+            self.emit("open")
+        elif new_state == "closing":
+            self.emit("closing")
+        elif new_state == "closed":
+            self._pc._forget_channel(self)
+            self.emit("close")
+
+    def _on_message(self, data: str | bytes) -> None:
+        self.emit("message", data)
+
+    def _on_event(self, kind: int, a: int, b: int, payload: Any) -> None:
+        if kind == _native.EVENT_CHANNEL_MESSAGE:
+            self._on_message(payload)
+        elif kind == _native.EVENT_CHANNEL_STATE:
+            self._on_state(a, b)
+        elif kind == _native.EVENT_CHANNEL_BUFFERED_AMOUNT_LOW:
+            self.emit("bufferedamountlow")
+        elif kind == _native.EVENT_CHANNEL_ERROR:
+            self._emit_error(RuntimeError(payload))
+
+    def _emit_error(self, error: Exception) -> None:
+        if self.listeners("error"):
+            self.emit("error", error)
+
+    def __repr__(self) -> str:
+        return f"<RTCDataChannel label={self._label!r} id={self._id} {self._readyState}>"

@@ -1,0 +1,451 @@
+"""RTCPeerConnection: https://w3c.github.io/webrtc-pc/#rtcpeerconnection-interface"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import weakref
+from typing import Any
+
+from pyee.asyncio import AsyncIOEventEmitter
+
+from . import _native
+from ._eventpump import EventPump
+from .exceptions import InvalidStateError, error_from_native
+from .rtcconfiguration import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceTransportPolicy,
+    enum_value,
+    native_ice_servers,
+)
+from .rtcdatachannel import RTCDataChannel
+from .rtcicecandidate import RTCIceCandidate
+from .rtcsessiondescription import RTCSessionDescription
+from .rtcsctptransport import RTCSctpTransport
+from .rtcrtptransceiver import RTCRtpTransceiver
+
+SIGNALING_STATES = (
+    "stable",
+    "have-local-offer",
+    "have-local-pranswer",
+    "have-remote-offer",
+    "have-remote-pranswer",
+    "closed",
+)
+ICE_GATHERING_STATES = ("new", "gathering", "complete")
+ICE_CONNECTION_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
+CONNECTION_STATES = ("new", "connecting", "connected", "disconnected", "failed", "closed")
+DTLS_STATES = ("new", "connecting", "connected", "closed", "failed")
+
+# What libwebrtc's dcSCTP accepts (and advertises in a=max-message-size).
+LOCAL_MAX_MESSAGE_SIZE = 262144
+# RFC 8841: the size to assume when the remote description has no a=max-message-size.
+DEFAULT_REMOTE_MAX_MESSAGE_SIZE = 65536
+_MAX_MESSAGE_SIZE_RE = re.compile(r"^a=max-message-size:(\d+)\s*$", re.MULTILINE)
+
+_request_ids = itertools.count(1)
+
+
+def _description_from(value: Any, method: str) -> RTCSessionDescription:
+    if isinstance(value, RTCSessionDescription):
+        return value
+    sdp = getattr(value, "sdp", None)
+    sdp_type = getattr(value, "type", None)
+    if isinstance(value, dict):
+        sdp, sdp_type = value.get("sdp"), value.get("type")
+    if not isinstance(sdp, str) or not isinstance(sdp_type, str):
+        raise TypeError(f"{method} expects an RTCSessionDescription (got {type(value).__name__})")
+    return RTCSessionDescription(sdp=sdp, type=sdp_type)
+
+
+class RTCPeerConnection(AsyncIOEventEmitter):
+    """A connection to a remote peer, run by libwebrtc.
+
+    Events (handlers may be plain functions or coroutines): ``icecandidate``
+    (:class:`RTCIceCandidate` or None at the end), ``icecandidateerror``,
+    ``icegatheringstatechange``, ``iceconnectionstatechange``, ``connectionstatechange``,
+    ``signalingstatechange``, ``datachannel`` (:class:`RTCDataChannel`),
+    ``negotiationneeded``.
+
+    May be constructed before an event loop runs; it binds to the loop that first uses it.
+    """
+
+    def __init__(self, configuration: RTCConfiguration | None = None) -> None:
+        super().__init__()
+        if configuration is None:
+            configuration = RTCConfiguration()
+        elif not isinstance(configuration, RTCConfiguration):
+            raise TypeError("configuration must be an RTCConfiguration")
+        self._configuration = configuration
+        native_config = self._native_configuration(configuration)
+        self._native = _native.PeerConnection(*native_config)
+        self._pump = EventPump(self._native, self, RTCPeerConnection._dispatch)
+        weakref.finalize(self, self._pump.detach)
+        self._pump.bind()
+        self._requests: dict[int, asyncio.Future] = {}
+        self._channels: dict[int, RTCDataChannel] = {}
+        self._transceivers: list[RTCRtpTransceiver] = []
+        self._signalingState = "stable"
+        self._iceGatheringState = "new"
+        self._iceConnectionState = "new"
+        self._connectionState = "new"
+        self._closed = False
+        self._remote_max_message_size: int | None = None
+        self._sctp: RTCSctpTransport | None = None
+        self._gathering_waiters: list[asyncio.Future] = []
+
+    def _native_configuration(self, configuration: RTCConfiguration) -> tuple:
+        servers = native_ice_servers(configuration.iceServers)
+        policy = enum_value(configuration.iceTransportPolicy, RTCIceTransportPolicy,
+                            "iceTransportPolicy")
+        bundle = enum_value(configuration.bundlePolicy, RTCBundlePolicy, "bundlePolicy")
+        return servers, policy, bundle
+
+    # ---- state ----
+
+    @property
+    def signalingState(self) -> str:
+        return self._signalingState
+
+    @property
+    def iceGatheringState(self) -> str:
+        return self._iceGatheringState
+
+    @property
+    def iceConnectionState(self) -> str:
+        return self._iceConnectionState
+
+    @property
+    def connectionState(self) -> str:
+        return self._connectionState
+
+    @property
+    def localDescription(self) -> RTCSessionDescription | None:
+        """The pending or current local description, with the candidates gathered so far."""
+        return self._description(self._native.local_description())
+
+    @property
+    def remoteDescription(self) -> RTCSessionDescription | None:
+        return self._description(self._native.remote_description())
+
+    @staticmethod
+    def _description(value: tuple[str, str] | None) -> RTCSessionDescription | None:
+        if value is None:
+            return None
+        return RTCSessionDescription(sdp=value[1], type=value[0])
+
+    @property
+    def sctp(self) -> RTCSctpTransport | None:
+        """The SCTP transport once a description with a data section has been applied."""
+        return self._sctp
+
+    def getConfiguration(self) -> RTCConfiguration:
+        return self._configuration
+
+    def getTransceivers(self) -> list[RTCRtpTransceiver]:
+        self._sync_transceivers()
+        return list(self._transceivers)
+
+    def getSenders(self) -> list:
+        return [t.sender for t in self.getTransceivers()]
+
+    def getReceivers(self) -> list:
+        return [t.receiver for t in self.getTransceivers()]
+
+    def _sync_transceivers(self) -> None:
+        snapshots = self._native.transceivers()
+        for index, snapshot in enumerate(snapshots):
+            if index < len(self._transceivers):
+                self._transceivers[index]._update(snapshot)
+            else:
+                self._transceivers.append(RTCRtpTransceiver(snapshot))
+
+    # ---- offer/answer ----
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidStateError("RTCPeerConnection is closed")
+
+    def _request(self) -> tuple[int, asyncio.Future]:
+        loop = self._pump.require_loop()
+        request = next(_request_ids)
+        future = loop.create_future()
+        self._requests[request] = future
+        return request, future
+
+    async def createOffer(self, iceRestart: bool = False) -> RTCSessionDescription:
+        """Create an SDP offer for the current transceivers and data channels."""
+        self._check_open()
+        request, future = self._request()
+        self._native.create_offer(request, bool(iceRestart))
+        sdp, sdp_type = await future
+        return RTCSessionDescription(sdp=sdp, type=sdp_type)
+
+    async def createAnswer(self) -> RTCSessionDescription:
+        """Create an SDP answer to the remote offer."""
+        self._check_open()
+        if self._signalingState not in ("have-remote-offer", "have-local-pranswer"):
+            raise InvalidStateError(
+                f'Cannot create answer in signaling state "{self._signalingState}"'
+            )
+        request, future = self._request()
+        self._native.create_answer(request)
+        sdp, sdp_type = await future
+        return RTCSessionDescription(sdp=sdp, type=sdp_type)
+
+    async def setLocalDescription(
+        self, description: RTCSessionDescription | None = None
+    ) -> None:
+        """Apply a local description; None creates the offer or answer implicitly."""
+        self._check_open()
+        if description is None:
+            request, future = self._request()
+            self._native.set_local_description(request, "", "")
+        else:
+            description = _description_from(description, "setLocalDescription")
+            if description.type == "rollback":
+                raise InvalidStateError("rollback is not supported")
+            request, future = self._request()
+            try:
+                self._native.set_local_description(request, description.type, description.sdp)
+            except BaseException:
+                self._requests.pop(request, None)
+                raise
+        await future
+        self._update_sctp()
+
+    async def setRemoteDescription(self, description: RTCSessionDescription) -> None:
+        """Apply the remote side's offer or answer."""
+        self._check_open()
+        description = _description_from(description, "setRemoteDescription")
+        if description.type == "rollback":
+            raise InvalidStateError("rollback is not supported")
+        request, future = self._request()
+        try:
+            self._native.set_remote_description(request, description.type, description.sdp)
+        except BaseException:
+            self._requests.pop(request, None)
+            raise
+        await future
+        match = _MAX_MESSAGE_SIZE_RE.search(description.sdp)
+        if match:
+            size = int(match.group(1))
+            self._remote_max_message_size = size if size > 0 else LOCAL_MAX_MESSAGE_SIZE
+        else:
+            self._remote_max_message_size = DEFAULT_REMOTE_MAX_MESSAGE_SIZE
+        self._update_sctp()
+        self._sync_transceivers()
+
+    def _update_sctp(self) -> None:
+        if self._sctp is None and "m=application" in (
+            (self._native.local_description() or ("", ""))[1]
+            + (self._native.remote_description() or ("", ""))[1]
+        ):
+            self._sctp = RTCSctpTransport(self)
+
+    def _max_message_size(self) -> int:
+        remote = self._remote_max_message_size or DEFAULT_REMOTE_MAX_MESSAGE_SIZE
+        return min(remote, LOCAL_MAX_MESSAGE_SIZE)
+
+    async def addIceCandidate(self, candidate: RTCIceCandidate | dict | None = None) -> None:
+        """Add a remote candidate; None or an empty candidate marks the end of candidates."""
+        self._check_open()
+        if candidate is None:
+            return
+        if isinstance(candidate, dict):
+            candidate = RTCIceCandidate(**candidate)
+        if not isinstance(candidate, RTCIceCandidate):
+            raise TypeError(f"addIceCandidate expects an RTCIceCandidate (got {type(candidate).__name__})")
+        if not candidate.candidate:
+            return
+        if self.remoteDescription is None:
+            raise InvalidStateError("addIceCandidate needs a remote description")
+        await self._add_candidate_line(candidate.candidate, candidate.sdpMid, candidate.sdpMLineIndex)
+
+    async def _add_candidate_line(self, line: str, mid: str | None, mline_index: int | None) -> None:
+        if not line.startswith("candidate:"):
+            line = "candidate:" + line
+        request, future = self._request()
+        try:
+            self._native.add_ice_candidate(
+                request, line, mid or "", -1 if mline_index is None else mline_index
+            )
+        except BaseException:
+            self._requests.pop(request, None)
+            raise
+        await future
+
+    def restartIce(self) -> None:
+        self._check_open()
+        self._native.restart_ice()
+
+    # ---- data channels ----
+
+    def createDataChannel(
+        self,
+        label: str,
+        ordered: bool = True,
+        maxPacketLifeTime: int | None = None,
+        maxRetransmits: int | None = None,
+        protocol: str = "",
+        negotiated: bool = False,
+        id: int | None = None,
+    ) -> RTCDataChannel:
+        """Create a data channel (W3C RTCDataChannelInit members as keyword arguments)."""
+        self._validate_channel_arguments(
+            label, ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
+        )
+        self._check_open()
+        self._pump.bind()
+        native = self._native.create_data_channel(
+            label, ordered, maxRetransmits, maxPacketLifeTime, protocol, negotiated, id
+        )
+        channel = self._make_channel(native)
+        self._channels[native.handle] = channel
+        return channel
+
+    def _validate_channel_arguments(
+        self, label, ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
+    ) -> None:
+        if not isinstance(label, str):
+            raise TypeError("label must be a str")
+        if not isinstance(protocol, str):
+            raise TypeError("protocol must be a str")
+        if len(label.encode()) > 65535 or len(protocol.encode()) > 65535:
+            raise TypeError("label and protocol must be at most 65535 bytes")
+        for name, value in (("maxPacketLifeTime", maxPacketLifeTime), ("maxRetransmits", maxRetransmits)):
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 65535
+            ):
+                raise TypeError(f"{name} must be an int in 0..65535 or None")
+        if maxPacketLifeTime is not None and maxRetransmits is not None:
+            raise TypeError("Cannot specify both maxPacketLifeTime and maxRetransmits")
+        if id is not None and (not isinstance(id, int) or isinstance(id, bool) or not 0 <= id <= 65534):
+            raise TypeError("id must be an int in 0..65534")
+        if negotiated and id is None:
+            raise TypeError("a negotiated data channel needs an id")
+
+    def _make_channel(self, native: Any) -> RTCDataChannel:
+        return RTCDataChannel(native, self)
+
+    def _forget_channel(self, channel: RTCDataChannel) -> None:
+        self._channels.pop(channel._native.handle, None)
+
+    # ---- closing ----
+
+    async def close(self) -> None:
+        """Close the connection and every channel. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._pump.bind()
+        self._native.close()
+        # Deliver what closing produced (channel closes, state changes) before returning.
+        self._pump.drain()
+        self._finish_close()
+
+    def _finish_close(self) -> None:
+        self._signalingState = "closed"
+        self._iceConnectionState = "closed"
+        self._connectionState = "closed"
+        for future in self._requests.values():
+            if not future.done():
+                future.set_exception(InvalidStateError("RTCPeerConnection is closed"))
+        self._requests.clear()
+        for waiter in self._gathering_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        for channel in list(self._channels.values()):
+            channel._on_state(3, -1)
+
+    # ---- native events ----
+
+    def _dispatch(self, event: tuple) -> None:
+        target, kind, a, b, payload, payload2 = event
+        if target:
+            channel = self._channels.get(target)
+            if channel is not None:
+                if kind == _native.EVENT_CHANNEL_MESSAGE:
+                    channel._on_message(payload)
+                else:
+                    channel._on_event(kind, a, b, payload)
+            return
+        if kind == _native.EVENT_REQUEST_DONE:
+            future = self._requests.pop(a, None)
+            if future is not None and not future.done():
+                if b == 0:
+                    future.set_result((payload, payload2))
+                else:
+                    future.set_exception(error_from_native(b - 1, payload))
+        elif kind == _native.EVENT_SIGNALING_STATE:
+            self._on_signaling_state(SIGNALING_STATES[a])
+        elif kind == _native.EVENT_ICE_GATHERING_STATE:
+            self._on_ice_gathering_state(ICE_GATHERING_STATES[a])
+        elif kind == _native.EVENT_ICE_CONNECTION_STATE:
+            self._on_ice_connection_state(ICE_CONNECTION_STATES[a])
+        elif kind == _native.EVENT_CONNECTION_STATE:
+            self._on_connection_state(CONNECTION_STATES[a])
+        elif kind == _native.EVENT_ICE_CANDIDATE:
+            self._on_ice_candidate(payload, payload2, a)
+        elif kind == _native.EVENT_ICE_CANDIDATE_ERROR:
+            self.emit("icecandidateerror", {"url": payload, "errorCode": a, "errorText": payload2, "port": b})
+        elif kind == _native.EVENT_DATA_CHANNEL:
+            native = self._native.take_data_channel(a)
+            if native is not None:
+                channel = self._make_channel(native)
+                self._channels[native.handle] = channel
+                self._on_data_channel(channel)
+        elif kind == _native.EVENT_NEGOTIATION_NEEDED:
+            if not self._closed:
+                self.emit("negotiationneeded")
+        elif kind == _native.EVENT_DTLS_STATE:
+            self._on_dtls_state(DTLS_STATES[a])
+
+    def _on_signaling_state(self, state: str) -> None:
+        if self._closed or state == self._signalingState:
+            return
+        self._signalingState = state
+        self.emit("signalingstatechange")
+
+    def _on_ice_gathering_state(self, state: str) -> None:
+        if self._closed or state == self._iceGatheringState:
+            return
+        self._iceGatheringState = state
+        if state == "complete":
+            for waiter in self._gathering_waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+            self._gathering_waiters.clear()
+        self.emit("icegatheringstatechange")
+        if state == "complete":
+            self.emit("icecandidate", None)
+
+    def _on_ice_connection_state(self, state: str) -> None:
+        if self._closed or state == self._iceConnectionState:
+            return
+        self._iceConnectionState = state
+        self.emit("iceconnectionstatechange")
+
+    def _on_connection_state(self, state: str) -> None:
+        if self._closed or state == self._connectionState:
+            return
+        self._connectionState = state
+        if self._sctp is not None:
+            self._sctp._on_connection_state(state)
+        self.emit("connectionstatechange")
+
+    def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
+        if self._closed:
+            return
+        self.emit("icecandidate", RTCIceCandidate(line, sdpMid=mid, sdpMLineIndex=mline_index))
+
+    def _on_data_channel(self, channel: RTCDataChannel) -> None:
+        self.emit("datachannel", channel)
+
+    def _on_dtls_state(self, state: str) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._connectionState} signaling={self._signalingState}>"

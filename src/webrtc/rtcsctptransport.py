@@ -1,0 +1,43 @@
+"""RTCSctpTransport: https://w3c.github.io/webrtc-pc/#rtcsctptransport-interface"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rtcpeerconnection import RTCPeerConnection
+
+# dcSCTP's stream count in this libwebrtc version.
+MAX_CHANNELS = 65535
+
+
+class RTCSctpTransport:
+    """The SCTP association that carries a connection's data channels."""
+
+    port = 5000
+
+    def __init__(self, peer_connection: RTCPeerConnection) -> None:
+        self._pc = weakref.ref(peer_connection)
+        self._state = "connecting"
+
+    @property
+    def state(self) -> str:
+        """"connecting", "connected" or "closed"."""
+        return self._state
+
+    @property
+    def maxMessageSize(self) -> int:
+        """The largest message both sides accept, in bytes."""
+        pc = self._pc()
+        return pc._max_message_size() if pc else 0
+
+    @property
+    def maxChannels(self) -> int | None:
+        return MAX_CHANNELS if self._state == "connected" else None
+
+    def _on_connection_state(self, state: str) -> None:
+        if state == "connected":
+            self._state = "connected"
+        elif state in ("closed", "failed"):
+            self._state = "closed"
