@@ -125,7 +125,7 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   bool close_requested = false;  // signaling thread only
 };
 
-std::shared_ptr<DataChannel::Impl> AttachDataChannel(
+std::shared_ptr<DataChannel::Impl> WrapDataChannel(
     rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue) {
   auto impl = std::make_shared<DataChannel::Impl>(channel, std::move(queue));
   DataChannelInfo& info = impl->info;
@@ -137,9 +137,10 @@ std::shared_ptr<DataChannel::Impl> AttachDataChannel(
   info.negotiated = channel->negotiated();
   info.id = channel->id();
   info.state = static_cast<int>(channel->state());
-  channel->RegisterObserver(impl.get());
   return impl;
 }
+
+void ObserveDataChannel(DataChannel::Impl& impl) { impl.channel->RegisterObserver(&impl); }
 
 void DetachDataChannel(DataChannel::Impl& impl) {
   if (!impl.channel) return;

@@ -9,10 +9,13 @@
 
 namespace pywebrtc {
 
-// On the signaling thread: wraps `channel`, registers the observer and reports the current
-// state as the first event.
-std::shared_ptr<DataChannel::Impl> AttachDataChannel(
+// On the signaling thread: wraps `channel` and records its configuration and state.
+std::shared_ptr<DataChannel::Impl> WrapDataChannel(
     rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue);
+
+// On the signaling thread: starts delivering the channel's events. Registering may replay
+// state changes and queued messages at once, so announce the channel before calling this.
+void ObserveDataChannel(DataChannel::Impl& impl);
 
 // On the signaling thread: unregisters the observer and drops the libwebrtc reference.
 void DetachDataChannel(DataChannel::Impl& impl);

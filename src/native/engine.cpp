@@ -12,6 +12,7 @@
 #include "api/create_peerconnection_factory.h"
 #include "api/video_codecs/builtin_video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_encoder_factory.h"
+#include "p2p/base/basic_packet_socket_factory.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/network_constants.h"
 
@@ -24,6 +25,8 @@ bool g_shut_down = false;                             // guarded by g_mutex
 std::unique_ptr<Engine> g_engine;                     // guarded by g_mutex
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> g_factory;  // guarded by g_mutex
 std::unique_ptr<rtc::Thread> g_threads[3];            // guarded by g_mutex
+std::unique_ptr<rtc::BasicNetworkManager> g_network_manager;        // network thread object
+std::unique_ptr<rtc::BasicPacketSocketFactory> g_socket_factory;    // network thread object
 
 std::mutex g_closables_mutex;
 std::set<Closable*> g_closables;  // guarded by g_closables_mutex
@@ -53,8 +56,13 @@ std::unique_ptr<Engine> StartEngine() {
       nullptr, nullptr);
   if (!g_factory) throw std::runtime_error("could not create the PeerConnectionFactory");
   g_factory->SetOptions(FactoryOptions());
-  auto engine = std::make_unique<Engine>(
-      Engine{network.get(), worker.get(), signaling.get(), g_factory.get()});
+  network->BlockingCall([&] {
+    g_network_manager = std::make_unique<rtc::BasicNetworkManager>(network->socketserver());
+    g_socket_factory = std::make_unique<rtc::BasicPacketSocketFactory>(network->socketserver());
+  });
+  auto engine = std::make_unique<Engine>(Engine{network.get(), worker.get(), signaling.get(),
+                                                g_factory.get(), g_network_manager.get(),
+                                                g_socket_factory.get()});
   g_threads[0] = std::move(network);
   g_threads[1] = std::move(worker);
   g_threads[2] = std::move(signaling);
@@ -149,6 +157,10 @@ void Shutdown() {
   // The factory proxy destroys the factory on the signaling thread (and the audio device
   // module on the worker thread) before the threads stop.
   g_factory = nullptr;
+  g_threads[0]->BlockingCall([] {
+    g_socket_factory = nullptr;
+    g_network_manager = nullptr;
+  });
   for (auto& thread : g_threads) thread->Stop();
   // The thread objects are left alive on purpose: late tasks posted by objects that Python
   // still holds find a stopped thread, not freed memory.

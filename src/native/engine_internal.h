@@ -3,7 +3,9 @@
 
 #include <functional>
 
+#include "api/packet_socket_factory.h"
 #include "api/peer_connection_interface.h"
+#include "rtc_base/network.h"
 #include "engine.h"
 #include "rtc_base/thread.h"
 
@@ -23,6 +25,9 @@ struct Engine {
   rtc::Thread* worker;
   rtc::Thread* signaling;
   webrtc::PeerConnectionFactoryInterface* factory;
+  // Shared by every connection's port allocator (network thread objects).
+  rtc::NetworkManager* network_manager;
+  rtc::PacketSocketFactory* socket_factory;
 };
 
 // Starts the engine on first use; throws std::runtime_error after Shutdown().

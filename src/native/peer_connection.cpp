@@ -9,6 +9,7 @@
 #include "api/peer_connection_interface.h"
 #include "api/sctp_transport_interface.h"
 #include "data_channel_internal.h"
+#include "p2p/client/basic_port_allocator.h"
 #include "engine_internal.h"
 
 namespace pywebrtc {
@@ -114,14 +115,15 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
     queue->Push({0, EventKind::kSignalingState, static_cast<int64_t>(state)});
   }
   void OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) override {
-    auto impl = AttachDataChannel(std::move(channel), queue);
+    auto impl = WrapDataChannel(std::move(channel), queue);
     channels.push_back(impl);
     uint64_t handle = ChannelHandle(*impl);
     {
       std::lock_guard lock(mutex);
-      announced[handle] = std::move(impl);
+      announced[handle] = impl;
     }
     queue->Push({0, EventKind::kDataChannel, static_cast<int64_t>(handle)});
+    ObserveDataChannel(*impl);
   }
   void OnRenegotiationNeeded() override {}
   void OnNegotiationNeededEvent(uint32_t event_id) override {
@@ -214,9 +216,18 @@ PeerConnection::PeerConnection(const Configuration& configuration) {
   impl_ = std::make_shared<Impl>(std::make_shared<EventQueue>());
   impl_->network = engine.network;
   webrtc::PeerConnectionDependencies dependencies(impl_.get());
+  // Our own allocator, so gathering can run its phases back to back (below).
+  auto allocator = std::make_unique<cricket::BasicPortAllocator>(
+      engine.network_manager, engine.socket_factory, rtc_configuration.turn_customizer);
+  cricket::PortAllocator* allocator_ptr = allocator.get();
+  dependencies.allocator = std::move(allocator);
   auto result = engine.factory->CreatePeerConnectionOrError(rtc_configuration,
                                                             std::move(dependencies));
   if (!result.ok()) throw ToRtcError(result.error());
+  // libwebrtc waits 50 ms between the UDP, relay and TCP gathering phases; with no wait,
+  // gathering completes in a few milliseconds, which non-trickle signaling (aiortc's
+  // setLocalDescription) waits for.
+  engine.network->BlockingCall([&] { allocator_ptr->set_step_delay(0); });
   // Assigned on the signaling thread, where every callback reads it.
   RunOnSignaling([&] { impl_->pc = result.MoveValue(); });
   RegisterClosable(impl_.get());
@@ -371,7 +382,8 @@ std::shared_ptr<DataChannel> PeerConnection::CreateDataChannel(const std::string
       failure = ToRtcError(result.error());
       return;
     }
-    impl = AttachDataChannel(result.MoveValue(), impl_->queue);
+    impl = WrapDataChannel(result.MoveValue(), impl_->queue);
+    ObserveDataChannel(*impl);
     impl_->channels.push_back(impl);
   });
   if (failure) throw *failure;

@@ -81,7 +81,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._configuration = configuration
         native_config = self._native_configuration(configuration)
         self._native = _native.PeerConnection(*native_config)
-        self._pump = EventPump(self._native, self, RTCPeerConnection._dispatch)
+        self._pump = EventPump(self._native, self, type(self)._dispatch)
         weakref.finalize(self, self._pump.detach)
         self._pump.bind()
         self._requests: dict[int, asyncio.Future] = {}

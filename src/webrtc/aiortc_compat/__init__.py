@@ -1,0 +1,34 @@
+"""A drop-in namespace for aiortc 1.16 code: ``from webrtc.aiortc_compat import ...``.
+
+The classes keep aiortc's names, signatures and behaviours; libwebrtc does the work.
+"""
+
+from ..rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from ..rtcsctptransport import RTCSctpTransport
+from .exceptions import InvalidAccessError, InvalidStateError
+from .mediastreams import MediaStreamError, MediaStreamTrack
+from .rtcconfiguration import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
+from .rtcdatachannel import RTCDataChannel, RTCDataChannelParameters
+from .rtcicetransport import RTCIceCandidate
+from .rtcpeerconnection import RTCPeerConnection
+from .rtcsessiondescription import RTCSessionDescription
+
+__all__ = [
+    "InvalidAccessError",
+    "InvalidStateError",
+    "MediaStreamError",
+    "MediaStreamTrack",
+    "RTCBundlePolicy",
+    "RTCConfiguration",
+    "RTCDataChannel",
+    "RTCDataChannelParameters",
+    "RTCIceCandidate",
+    "RTCIceServer",
+    "RTCIceTransportPolicy",
+    "RTCPeerConnection",
+    "RTCRtpReceiver",
+    "RTCRtpSender",
+    "RTCRtpTransceiver",
+    "RTCSctpTransport",
+    "RTCSessionDescription",
+]

@@ -1,0 +1,49 @@
+"""aiortc.rtcdatachannel: RTCDataChannel with aiortc 1.16's behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..exceptions import InvalidStateError
+from ..rtcdatachannel import RTCDataChannel as _W3CDataChannel
+
+
+@dataclass
+class RTCDataChannelParameters:
+    """The parameters of a data channel, as aiortc's createDataChannel takes them."""
+
+    label: str = ""
+    maxPacketLifeTime: int | None = None
+    maxRetransmits: int | None = None
+    ordered: bool = True
+    protocol: str = ""
+    negotiated: bool = False
+    id: int | None = None
+
+
+class RTCDataChannel(_W3CDataChannel):
+    """Differences from the W3C channel, as in aiortc: only exact ``str`` and ``bytes`` can be
+    sent (ValueError otherwise), a remotely opened channel is announced already open, and
+    listeners are dropped after ``close``."""
+
+    @property
+    def transport(self):
+        """The connection's RTCSctpTransport."""
+        return self._pc.sctp
+
+    def send(self, data: str | bytes) -> None:
+        if self._readyState != "open":
+            raise InvalidStateError()
+        if type(data) is not str and type(data) is not bytes:
+            raise ValueError(f"Cannot send unsupported data type: {type(data)}")
+        self._pc._pump.bind()
+        self._native.send(data, self._pc._max_message_size())
+
+    def _on_state(self, state: int, native_id: int) -> None:
+        was_closed = self._readyState == "closed"
+        super()._on_state(state, native_id)
+        if self._readyState == "closed" and not was_closed:
+            self.remove_all_listeners()
+
+
+__all__ = ["RTCDataChannel", "RTCDataChannelParameters"]

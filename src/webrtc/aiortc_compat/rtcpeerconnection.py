@@ -1,0 +1,290 @@
+"""aiortc.rtcpeerconnection: RTCPeerConnection with aiortc 1.16's behaviour.
+
+What differs from the W3C layer (see docs/aiortc-compat.md):
+- no trickle ICE: setLocalDescription() returns once gathering is complete and
+  localDescription holds every candidate; no ``icecandidate``/``negotiationneeded`` events;
+- aiortc's state vocabularies ("completed" ICE, no "disconnected");
+- the connection closes itself when the remote side closes;
+- remote channels are announced open; aiortc's errors and messages for bad arguments;
+- remote candidates may arrive before the remote description.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import warnings
+from typing import Any
+
+from ..exceptions import InvalidStateError, OperationError
+from ..rtcconfiguration import (
+    RTCConfiguration,
+    RTCIceServer,
+    RTCIceTransportPolicy,
+    enum_value,
+    native_ice_servers,
+)
+from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
+from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
+from ..rtcsessiondescription import RTCSessionDescription
+from .rtcdatachannel import RTCDataChannel
+from .sdp import candidate_to_sdp
+
+logger = logging.getLogger(__name__)
+
+_CANDIDATE_LINE_RE = re.compile(r"^a=(candidate:.*|end-of-candidates)\r?\n", re.MULTILINE)
+
+# aiortc's state names (rtcpeerconnection.py): libwebrtc's "connected" ICE state is
+# aiortc's "completed", and aiortc has no "disconnected" state.
+_ICE_STATES = {
+    "new": "new",
+    "checking": "checking",
+    "connected": "completed",
+    "completed": "completed",
+    "failed": "failed",
+    "closed": "closed",
+}
+_CONNECTION_STATES = {
+    "new": "new",
+    "connecting": "connecting",
+    "connected": "connected",
+    "failed": "failed",
+    "closed": "closed",
+}
+
+
+def _strip_candidates(sdp: str) -> str:
+    return _CANDIDATE_LINE_RE.sub("", sdp)
+
+
+def _add_end_of_candidates(sdp: str) -> str:
+    """Append a=end-of-candidates to each media section that lacks it."""
+    lines = sdp.split("\r\n")
+    out: list[str] = []
+    in_media = False
+    seen_end = False
+
+    def close_section() -> None:
+        if in_media and not seen_end:
+            while out and out[-1] == "":
+                out.pop()
+            out.append("a=end-of-candidates")
+
+    for line in lines:
+        if line.startswith("m="):
+            close_section()
+            in_media, seen_end = True, False
+        elif line == "a=end-of-candidates":
+            seen_end = True
+        out.append(line)
+    close_section()
+    return "\r\n".join(out) + "\r\n"
+
+
+class RTCPeerConnection(_W3CPeerConnection):
+    """aiortc's RTCPeerConnection, run by libwebrtc. See the module docstring."""
+
+    def __init__(self, configuration: RTCConfiguration | None = None) -> None:
+        self._pending_candidates: list[tuple[str, str | None, int | None]] = []
+        self._close_task: asyncio.Task | None = None
+        super().__init__(configuration)
+
+    def _native_configuration(self, configuration: RTCConfiguration) -> tuple:
+        servers = configuration.iceServers
+        if servers is None:
+            # aiortc's default (RTCIceGatherer.getDefaultIceServers).
+            servers = [RTCIceServer("stun:stun.l.google.com:19302")]
+        for server in servers:
+            urls = [server.urls] if isinstance(server.urls, str) else server.urls
+            for url in urls or []:
+                if isinstance(url, str) and url.startswith("stun") and "?transport" in url:
+                    raise ValueError("malformed uri: stun must not contain transport")
+        native_servers = native_ice_servers(servers)
+        policy = enum_value(
+            configuration.iceTransportPolicy, RTCIceTransportPolicy, "iceTransportPolicy"
+        )
+        if policy == "relay" and not any(
+            url.split(":", 1)[0].lower() in ("turn", "turns")
+            for urls, _, _ in native_servers
+            for url in urls
+        ):
+            warnings.warn(
+                "iceTransportPolicy is 'relay' but no TURN server is configured: "
+                "no ICE candidates will be gathered and the connection cannot succeed",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+        _, _, bundle = super()._native_configuration(
+            RTCConfiguration(iceServers=[], bundlePolicy=configuration.bundlePolicy)
+        )
+        return native_servers, policy, bundle
+
+    # ---- offer/answer without trickle ICE ----
+
+    async def createOffer(self) -> RTCSessionDescription:
+        description = await super().createOffer()
+        return RTCSessionDescription(sdp=_strip_candidates(description.sdp), type="offer")
+
+    async def createAnswer(self) -> RTCSessionDescription:
+        description = await super().createAnswer()
+        return RTCSessionDescription(sdp=_strip_candidates(description.sdp), type="answer")
+
+    async def setLocalDescription(self, sessionDescription: RTCSessionDescription | None = None) -> None:
+        """Apply the description and return once ICE gathering is complete."""
+        await super().setLocalDescription(sessionDescription)
+        local = self._native.local_description()
+        if local is None or "\nm=" not in local[1]:
+            return
+        if self._iceGatheringState != "complete" and not self._closed:
+            waiter = self._pump.require_loop().create_future()
+            self._gathering_waiters.append(waiter)
+            await waiter
+
+    @property
+    def localDescription(self) -> RTCSessionDescription | None:
+        description = super().localDescription
+        if description is not None and self._iceGatheringState == "complete":
+            description = RTCSessionDescription(
+                sdp=_add_end_of_candidates(description.sdp), type=description.type
+            )
+        return description
+
+    async def setRemoteDescription(self, sessionDescription: RTCSessionDescription) -> None:
+        await super().setRemoteDescription(sessionDescription)
+        pending, self._pending_candidates = self._pending_candidates, []
+        for line, mid, index in pending:
+            await self._add_candidate_quietly(line, mid, index)
+
+    async def addIceCandidate(self, candidate: Any) -> None:
+        """Add a remote candidate (aiortc's dataclass, or an object with a .candidate line).
+
+        Candidates that arrive before the remote description wait for it; a candidate for an
+        unknown media section is ignored, as in aiortc. None marks the end of candidates."""
+        if candidate is None:
+            return
+        if getattr(candidate, "sdpMid", None) is None and getattr(candidate, "sdpMLineIndex", None) is None:
+            raise ValueError("Candidate must have either sdpMid or sdpMLineIndex")
+        if isinstance(candidate, _W3CIceCandidate) or isinstance(getattr(candidate, "candidate", None), str):
+            line = candidate.candidate
+            if not line:
+                return
+        else:
+            line = candidate_to_sdp(candidate)
+        if self._closed:
+            raise InvalidStateError("RTCPeerConnection is closed")
+        if self._native.remote_description() is None:
+            self._pending_candidates.append((line, candidate.sdpMid, candidate.sdpMLineIndex))
+            return
+        await self._add_candidate_quietly(line, candidate.sdpMid, candidate.sdpMLineIndex)
+
+    async def _add_candidate_quietly(self, line: str, mid: str | None, index: int | None) -> None:
+        try:
+            await self._add_candidate_line(line, mid, index)
+        except (OperationError, InvalidStateError) as exc:
+            logger.warning("RTCPeerConnection.addIceCandidate: candidate ignored (%s)", exc)
+
+    # ---- data channels ----
+
+    def createDataChannel(
+        self,
+        label: str,
+        maxPacketLifeTime: int | None = None,
+        maxRetransmits: int | None = None,
+        ordered: bool = True,
+        protocol: str = "",
+        negotiated: bool = False,
+        id: int | None = None,
+    ) -> RTCDataChannel:
+        if maxPacketLifeTime is not None and maxRetransmits is not None:
+            raise ValueError("Cannot specify both maxPacketLifeTime and maxRetransmits")
+        if negotiated and (not isinstance(id, int) or not 0 <= id <= 65534):
+            raise ValueError("ID must be in range 0-65534 if data channel is negotiated out-of-band")
+        try:
+            return super().createDataChannel(
+                label,
+                ordered=ordered,
+                maxPacketLifeTime=maxPacketLifeTime,
+                maxRetransmits=maxRetransmits,
+                protocol=protocol,
+                negotiated=negotiated,
+                id=id,
+            )
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+
+    def _make_channel(self, native: Any) -> RTCDataChannel:
+        return RTCDataChannel(native, self)
+
+    def _on_data_channel(self, channel: RTCDataChannel) -> None:
+        # aiortc announces a remote channel once it is open, and no "open" event follows.
+        if channel.readyState == "open":
+            self.emit("datachannel", channel)
+        else:
+            channel._announce_when_open = True
+
+    # ---- events and states ----
+
+    def _dispatch(self, event: tuple) -> None:
+        super()._dispatch(event)
+        target = event[0]
+        if target:
+            channel = self._channels.get(target)
+            if channel is not None and getattr(channel, "_announce_when_open", False):
+                if channel.readyState == "open":
+                    channel._announce_when_open = False
+                    self.emit("datachannel", channel)
+
+    def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
+        pass
+
+    def _on_ice_gathering_state(self, state: str) -> None:
+        if self._closed or state == self._iceGatheringState:
+            return
+        self._iceGatheringState = state
+        if state == "complete":
+            for waiter in self._gathering_waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+            self._gathering_waiters.clear()
+        self.emit("icegatheringstatechange")
+
+    def _on_ice_connection_state(self, state: str) -> None:
+        mapped = _ICE_STATES.get(state)
+        if mapped is not None:
+            super()._on_ice_connection_state(mapped)
+
+    def _on_connection_state(self, state: str) -> None:
+        mapped = _CONNECTION_STATES.get(state)
+        if mapped is not None:
+            super()._on_connection_state(mapped)
+
+    def _on_dtls_state(self, state: str) -> None:
+        # The remote side closed the DTLS session: aiortc closes the connection itself.
+        if state == "closed" and not self._closed and self._close_task is None:
+            self._close_task = asyncio.ensure_future(self.close())
+
+    def emit(self, event: str, *args: Any, **kwargs: Any) -> bool:
+        if event in ("icecandidate", "negotiationneeded", "icecandidateerror"):
+            return False
+        return super().emit(event, *args, **kwargs)
+
+    async def close(self) -> None:
+        """Close; emits the final state changes, then drops every listener (as aiortc)."""
+        if self._closed:
+            return
+        await super().close()
+
+    def _finish_close(self) -> None:
+        before = (self._signalingState, self._iceConnectionState, self._connectionState)
+        super()._finish_close()
+        if before[0] != "closed":
+            self.emit("signalingstatechange")
+        if before[1] != "closed":
+            self.emit("iceconnectionstatechange")
+        if before[2] != "closed":
+            self.emit("connectionstatechange")
+        self.remove_all_listeners()
+
+
+__all__ = ["RTCPeerConnection"]

@@ -1,0 +1,5 @@
+"""aiortc.rtcsessiondescription."""
+
+from ..rtcsessiondescription import RTCSessionDescription
+
+__all__ = ["RTCSessionDescription"]
