@@ -7,6 +7,7 @@
 
 #include "data_channel_internal.h"
 #include "engine_internal.h"
+#include "sctp_tracking.h"
 
 namespace pywebrtc {
 namespace {
@@ -73,13 +74,38 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       CheckLow(before);
     }
     flushing = false;
-    if (close_requested && channel) {
-      std::lock_guard lock(mutex);
-      if (pending.empty()) {
-        close_requested = false;
-        channel->Close();
+    MaybeFinishClose();
+  }
+
+  // Signaling thread: closes the channel once nothing of it is queued anywhere, since
+  // resetting the stream discards what dcSCTP still holds (see sctp_tracking.h).
+  void MaybeFinishClose() {
+    if (!close_requested || !channel) return;
+    if (channel->state() == webrtc::DataChannelInterface::kOpen) {
+      {
+        std::lock_guard lock(mutex);
+        if (!pending.empty()) return;  // Flush() calls again
+      }
+      if (channel->buffered_amount() > 0) return;  // OnBufferedAmountChange() calls again
+      int sid = channel->id();
+      size_t queued = network->BlockingCall([&] {
+        return pc ? SctpQueuedAmount(pc->GetSctpTransport().get(), sid) : 0;
+      });
+      if (queued > 0) {
+        if (!close_poll_scheduled) {
+          close_poll_scheduled = true;
+          rtc::Thread::Current()->PostDelayedTask(
+              [self = shared_from_this()] {
+                self->close_poll_scheduled = false;
+                self->MaybeFinishClose();
+              },
+              webrtc::TimeDelta::Millis(2));
+        }
+        return;
       }
     }
+    close_requested = false;
+    channel->Close();
   }
 
   void DropPending() {
@@ -111,6 +137,8 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   }
 
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel;  // signaling thread only
+  rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;    // signaling thread only
+  rtc::Thread* network = nullptr;
   const EventQueuePtr queue;
   const uint64_t handle;
   DataChannelInfo info;  // set once by AttachDataChannel
@@ -123,11 +151,15 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   std::atomic<uint64_t> low_threshold{0};
   bool flushing = false;          // signaling thread only
   bool close_requested = false;  // signaling thread only
+  bool close_poll_scheduled = false;  // signaling thread only
 };
 
 std::shared_ptr<DataChannel::Impl> WrapDataChannel(
-    rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue) {
+    rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue,
+    rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc, rtc::Thread* network) {
   auto impl = std::make_shared<DataChannel::Impl>(channel, std::move(queue));
+  impl->pc = std::move(pc);
+  impl->network = network;
   DataChannelInfo& info = impl->info;
   info.label = channel->label();
   info.ordered = channel->ordered();
@@ -146,6 +178,7 @@ void DetachDataChannel(DataChannel::Impl& impl) {
   if (!impl.channel) return;
   impl.channel->UnregisterObserver();
   impl.channel = nullptr;
+  impl.pc = nullptr;
   impl.DropPending();
 }
 
@@ -183,14 +216,7 @@ void DataChannel::Close() {
   RunOnSignaling([impl = impl_] {
     if (!impl->channel) return;
     impl->close_requested = true;
-    impl->Flush();
-    // Still waiting for the transport: Flush() closes once the queue is empty, or the
-    // channel never opened and there is nothing to wait for.
-    if (impl->close_requested &&
-        impl->channel->state() != webrtc::DataChannelInterface::kOpen) {
-      impl->close_requested = false;
-      impl->channel->Close();
-    }
+    impl->Flush();  // ends with MaybeFinishClose()
   });
 }
 

@@ -8,8 +8,15 @@
 #include <stdexcept>
 
 #include "api/audio_codecs/builtin_audio_decoder_factory.h"
+#include "api/call/call_factory_interface.h"
 #include "api/audio_codecs/builtin_audio_encoder_factory.h"
 #include "api/create_peerconnection_factory.h"
+#include "api/rtc_event_log/rtc_event_log_factory.h"
+#include "api/task_queue/default_task_queue_factory.h"
+#include "api/transport/field_trial_based_config.h"
+#include "media/engine/webrtc_media_engine.h"
+#include "modules/audio_processing/include/audio_processing.h"
+#include "sctp_tracking.h"
 #include "api/video_codecs/builtin_video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_encoder_factory.h"
 #include "p2p/base/basic_packet_socket_factory.h"
@@ -47,13 +54,31 @@ std::unique_ptr<Engine> StartEngine() {
   if (!network->Start() || !worker->Start() || !signaling->Start()) {
     throw std::runtime_error("could not start the WebRTC engine threads");
   }
-  // A null audio device module makes the factory create the dummy one on the worker thread,
-  // which then also destroys it.
-  g_factory = webrtc::CreatePeerConnectionFactory(
-      network.get(), worker.get(), signaling.get(), nullptr,
-      webrtc::CreateBuiltinAudioEncoderFactory(), webrtc::CreateBuiltinAudioDecoderFactory(),
-      webrtc::CreateBuiltinVideoEncoderFactory(), webrtc::CreateBuiltinVideoDecoderFactory(),
-      nullptr, nullptr);
+  // What webrtc::CreatePeerConnectionFactory() assembles, plus our SCTP transport factory.
+  webrtc::PeerConnectionFactoryDependencies deps;
+  deps.network_thread = network.get();
+  deps.worker_thread = worker.get();
+  deps.signaling_thread = signaling.get();
+  deps.trials = std::make_unique<webrtc::FieldTrialBasedConfig>();
+  deps.task_queue_factory = webrtc::CreateDefaultTaskQueueFactory(deps.trials.get());
+  deps.call_factory = webrtc::CreateCallFactory();
+  deps.event_log_factory =
+      std::make_unique<webrtc::RtcEventLogFactory>(deps.task_queue_factory.get());
+  deps.socket_factory = network->socketserver();
+  deps.sctp_factory = CreateSctpTransportFactory(network.get());
+  cricket::MediaEngineDependencies media;
+  media.task_queue_factory = deps.task_queue_factory.get();
+  // A null audio device module makes the voice engine create the dummy one on the worker
+  // thread, which then also destroys it.
+  media.adm = nullptr;
+  media.audio_encoder_factory = webrtc::CreateBuiltinAudioEncoderFactory();
+  media.audio_decoder_factory = webrtc::CreateBuiltinAudioDecoderFactory();
+  media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
+  media.video_decoder_factory = webrtc::CreateBuiltinVideoDecoderFactory();
+  media.audio_processing = webrtc::AudioProcessingBuilder().Create();
+  media.trials = deps.trials.get();
+  deps.media_engine = cricket::CreateMediaEngine(std::move(media));
+  g_factory = webrtc::CreateModularPeerConnectionFactory(std::move(deps));
   if (!g_factory) throw std::runtime_error("could not create the PeerConnectionFactory");
   g_factory->SetOptions(FactoryOptions());
   network->BlockingCall([&] {

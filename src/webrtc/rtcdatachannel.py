@@ -100,6 +100,8 @@ class RTCDataChannel(AsyncIOEventEmitter):
         if self._readyState in ("closing", "closed"):
             return
         self._pc._pump.bind()
+        # Closing waits until everything queued so far has been sent.
+        self._readyState = "closing"
         self._native.close()
 
     # Events from the native side, on the loop.

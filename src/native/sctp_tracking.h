@@ -1,0 +1,24 @@
+// dcSCTP sockets that can be asked how much a stream still has queued.
+//
+// libwebrtc closes a data channel by resetting its SCTP stream, and this dcSCTP version
+// discards every message still queued on a stream being reset. To close without losing data
+// we wait until the stream's queue is empty, which only the socket knows: our SCTP transport
+// factory builds libwebrtc's DcSctpTransport with sockets we can query.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "api/sctp_transport_interface.h"
+#include "api/transport/sctp_transport_factory_interface.h"
+#include "rtc_base/thread.h"
+
+namespace pywebrtc {
+
+std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactory(
+    rtc::Thread* network_thread);
+
+// Network thread: bytes still queued in dcSCTP for stream `sid` (0 when unknown).
+size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid);
+
+}  // namespace pywebrtc

@@ -1,0 +1,90 @@
+"""Shared fixtures. Every networked test runs inside a network namespace that has only `lo`
+(scripts/test.sh does that), so nothing can leave 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from typing import Callable
+
+import pytest
+
+import webrtc
+
+NON_LOOPBACK = [name for _, name in socket.if_nameindex() if name != "lo"]
+if NON_LOOPBACK and os.environ.get("WEBRTC_TESTS_OUTSIDE_NETNS") != "1":
+    raise pytest.UsageError(
+        f"tests must run in a loopback-only network namespace (found {NON_LOOPBACK}); "
+        "use scripts/test.sh"
+    )
+
+webrtc.allow_loopback()
+
+
+@pytest.fixture(autouse=True)
+def aiortc_on_loopback(monkeypatch):
+    """aiortc gathers nothing in a namespace with only lo unless told to use 127.0.0.1."""
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Poll until predicate() holds, failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.005)
+
+
+async def connect_trickle(offerer, answerer) -> None:
+    """W3C-style negotiation with trickled candidates (both peers from webrtc)."""
+
+    async def forward(candidate, peer):
+        if candidate is not None:
+            await peer.addIceCandidate(candidate)
+
+    offerer.on("icecandidate", lambda c: forward(c, answerer))
+    answerer.on("icecandidate", lambda c: forward(c, offerer))
+    await offerer.setLocalDescription(await offerer.createOffer())
+    await answerer.setRemoteDescription(offerer.localDescription)
+    await answerer.setLocalDescription(await answerer.createAnswer())
+    await offerer.setRemoteDescription(answerer.localDescription)
+
+
+async def gather_complete(pc) -> None:
+    await wait_for(lambda: pc.iceGatheringState == "complete", what="ICE gathering")
+
+
+async def connect_full(offerer, answerer) -> None:
+    """Negotiation with complete descriptions (aiortc style). Works for any mix of peers:
+    webrtc W3C peers wait for gathering before their description is passed on."""
+    import webrtc as w3c
+
+    async def set_local(pc, description):
+        await pc.setLocalDescription(description)
+        if type(pc) is w3c.RTCPeerConnection:
+            await gather_complete(pc)
+
+    await set_local(offerer, await offerer.createOffer())
+    await answerer.setRemoteDescription(offerer.localDescription)
+    await set_local(answerer, await answerer.createAnswer())
+    await offerer.setRemoteDescription(answerer.localDescription)
+
+
+def configuration(module, **kwargs):
+    """An RTCConfiguration with no STUN server (nothing to reach from the namespace)."""
+    kwargs.setdefault("iceServers", [])
+    return module.RTCConfiguration(**kwargs)
+
+
+@pytest.fixture
+async def closing():
+    """Collects peer connections and closes them after the test."""
+    peers = []
+    yield peers.append
+    for pc in peers:
+        await pc.close()

@@ -1,0 +1,159 @@
+"""RTCDataChannel in the W3C layer, between two of our peers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import webrtc
+from conftest import configuration, connect_trickle, wait_for
+
+
+async def open_pair(closing, **channel_options):
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    b = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    closing(b)
+    remote = []
+    b.on("datachannel", remote.append)
+    channel = a.createDataChannel("test", **channel_options)
+    await connect_trickle(a, b)
+    await wait_for(lambda: channel.readyState == "open" and remote and remote[0].readyState == "open")
+    return a, b, channel, remote[0]
+
+
+def collect(channel):
+    received = []
+    channel.on("message", received.append)
+    return received
+
+
+async def test_text_and_binary_both_ways(closing):
+    _, _, local, remote = await open_pair(closing)
+    at_remote, at_local = collect(remote), collect(local)
+    messages = ["hello", b"\x00\x01binary", "", b"", "ünïcødé ✓", bytes(range(256)) * 100]
+    for message in messages:
+        local.send(message)
+        remote.send(message)
+    await wait_for(lambda: len(at_remote) == len(messages) and len(at_local) == len(messages))
+    assert at_remote == messages and at_local == messages
+    assert [type(m) for m in at_remote] == [type(m) for m in messages]
+
+
+async def test_bytes_like_payloads_are_sent_as_binary(closing):
+    _, _, local, remote = await open_pair(closing)
+    received = collect(remote)
+    local.send(bytearray(b"ab"))
+    local.send(memoryview(b"cd"))
+    await wait_for(lambda: len(received) == 2)
+    assert received == [b"ab", b"cd"]
+
+
+async def test_many_messages_arrive_in_order(closing):
+    _, _, local, remote = await open_pair(closing)
+    received = collect(remote)
+    for i in range(5000):
+        local.send(str(i))
+    await wait_for(lambda: len(received) == 5000)
+    assert received == [str(i) for i in range(5000)]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"ordered": False},
+        {"maxRetransmits": 0},
+        {"ordered": False, "maxRetransmits": 0},
+        {"maxPacketLifeTime": 100},
+    ],
+)
+async def test_partial_reliability_options(closing, options):
+    _, _, local, remote = await open_pair(closing, **options)
+    assert local.ordered == options.get("ordered", True)
+    assert local.maxRetransmits == options.get("maxRetransmits")
+    assert local.maxPacketLifeTime == options.get("maxPacketLifeTime")
+    assert remote.ordered == local.ordered
+    assert remote.maxRetransmits == local.maxRetransmits
+    received = collect(remote)
+    for i in range(100):
+        local.send(f"m{i}")
+    # Loopback loses nothing, so even unreliable channels deliver everything.
+    await wait_for(lambda: len(received) == 100)
+    assert sorted(received) == sorted(f"m{i}" for i in range(100))
+
+
+async def test_negotiated_channels_with_fixed_ids(closing):
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    b = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    closing(b)
+    announced = []
+    b.on("datachannel", announced.append)
+    left = a.createDataChannel("left", negotiated=True, id=7)
+    right = b.createDataChannel("right", negotiated=True, id=7)
+    assert left.id == 7 and left.negotiated
+    await connect_trickle(a, b)
+    await wait_for(lambda: left.readyState == "open" and right.readyState == "open")
+    received = collect(right)
+    left.send("over id 7")
+    await wait_for(lambda: received == ["over id 7"])
+    assert announced == []
+
+
+async def test_buffered_amount_and_low_event(closing):
+    _, _, local, remote = await open_pair(closing)
+    received = collect(remote)
+    lows = []
+    local.bufferedAmountLowThreshold = 64 * 1024
+    local.on("bufferedamountlow", lambda: lows.append(local.bufferedAmount))
+    payload = bytes(16 * 1024)
+    for _ in range(512):  # 8 MiB, far more than libwebrtc buffers at once
+        local.send(payload)
+    assert local.bufferedAmount > 1024 * 1024
+    await wait_for(lambda: len(received) == 512, timeout=30)
+    assert lows and all(value <= 64 * 1024 for value in lows)
+    assert local.bufferedAmount == 0
+
+
+async def test_close_delivers_queued_messages_first(closing):
+    _, _, local, remote = await open_pair(closing)
+    received = collect(remote)
+    closed = []
+    remote.on("close", lambda: closed.append(True))
+    for i in range(200):
+        local.send(bytes(16 * 1024))
+    local.close()
+    assert local.readyState in ("open", "closing")
+    await wait_for(lambda: closed, timeout=30, what="remote close")
+    assert len(received) == 200
+    await wait_for(lambda: local.readyState == "closed")
+
+
+async def test_five_hundred_channels(closing):
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    b = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    closing(b)
+    remote = {}
+    b.on("datachannel", lambda ch: remote.__setitem__(ch.label, ch))
+    channels = [a.createDataChannel(f"ch{i}") for i in range(500)]
+    await connect_trickle(a, b)
+    await wait_for(lambda: len(remote) == 500 and all(c.readyState == "open" for c in channels), timeout=60)
+    received = {}
+    for label, ch in remote.items():
+        ch.on("message", lambda m, label=label: received.__setitem__(label, m))
+    for ch in channels:
+        ch.send(ch.label)
+    await wait_for(lambda: len(received) == 500, timeout=30)
+    assert all(label == message for label, message in received.items())
+    assert len({ch.id for ch in channels}) == 500
+
+
+async def test_threshold_validation(closing):
+    _, _, local, _ = await open_pair(closing)
+    for bad in (-1, 2**32, 1.5, "10"):
+        with pytest.raises(ValueError):
+            local.bufferedAmountLowThreshold = bad
+    local.bufferedAmountLowThreshold = 2**32 - 1
+    assert local.bufferedAmountLowThreshold == 2**32 - 1

@@ -1,0 +1,168 @@
+"""The W3C layer: webrtc.RTCPeerConnection between two of our peers over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import webrtc
+from conftest import configuration, connect_trickle, wait_for
+
+
+def make_pair(closing, **kwargs):
+    a = webrtc.RTCPeerConnection(configuration(webrtc, **kwargs))
+    b = webrtc.RTCPeerConnection(configuration(webrtc, **kwargs))
+    closing(a)
+    closing(b)
+    return a, b
+
+
+async def test_connect_with_trickled_candidates(closing):
+    a, b = make_pair(closing)
+    candidates = []
+    a.on("icecandidate", candidates.append)
+    states = {"a": [], "b": []}
+    a.on("connectionstatechange", lambda: states["a"].append(a.connectionState))
+    b.on("connectionstatechange", lambda: states["b"].append(b.connectionState))
+    signaling = []
+    a.on("signalingstatechange", lambda: signaling.append(a.signalingState))
+    channel = a.createDataChannel("chat")
+    await connect_trickle(a, b)
+    await wait_for(lambda: channel.readyState == "open")
+    await wait_for(lambda: b.connectionState == "connected")
+    assert states["a"] == ["connecting", "connected"]
+    assert states["b"] == ["connecting", "connected"]
+    assert signaling == ["have-local-offer", "stable"]
+    assert a.iceConnectionState in ("connected", "completed")
+    assert a.iceGatheringState == "complete"
+    # Trickled candidates are W3C-shaped, and the last one is None.
+    assert candidates[-1] is None
+    first = candidates[0]
+    assert first.candidate.startswith("candidate:")
+    assert first.sdpMid == "0" and first.sdpMLineIndex == 0
+    assert first.address == "127.0.0.1" and first.protocol in ("udp", "tcp")
+    assert first.type == "host" and first.component == "rtp"
+
+
+async def test_offer_and_answer_descriptions(closing):
+    a, b = make_pair(closing)
+    a.createDataChannel("x")
+    offer = await a.createOffer()
+    assert offer.type == "offer" and "m=application" in offer.sdp
+    assert a.localDescription is None and a.signalingState == "stable"
+    await a.setLocalDescription(offer)
+    assert a.signalingState == "have-local-offer"
+    assert a.localDescription.type == "offer"
+    await b.setRemoteDescription(a.localDescription)
+    assert b.signalingState == "have-remote-offer"
+    assert b.remoteDescription.sdp.startswith("v=0")
+    answer = await b.createAnswer()
+    assert answer.type == "answer"
+    await b.setLocalDescription(answer)
+    assert b.signalingState == "stable"
+
+
+async def test_implicit_set_local_description(closing):
+    a, b = make_pair(closing)
+    channel = a.createDataChannel("x")
+    await a.setLocalDescription()
+    assert a.localDescription.type == "offer"
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription()
+    assert b.localDescription.type == "answer"
+    for pc, other in ((a, b), (b, a)):
+        pc.on("icecandidate", lambda c, other=other: c and asyncio.ensure_future(other.addIceCandidate(c)))
+    await a.setRemoteDescription(b.localDescription)
+    await wait_for(lambda: channel.readyState == "open")
+
+
+async def test_negotiationneeded_fires_for_first_channel(closing):
+    (a, _) = make_pair(closing)
+    fired = []
+    a.on("negotiationneeded", lambda: fired.append(True))
+    a.createDataChannel("x")
+    await wait_for(lambda: fired, what="negotiationneeded")
+
+
+async def test_datachannel_event_and_close_states(closing):
+    a, b = make_pair(closing)
+    remote = []
+    b.on("datachannel", remote.append)
+    channel = a.createDataChannel("chat", protocol="proto")
+    await connect_trickle(a, b)
+    await wait_for(lambda: remote and remote[0].readyState == "open")
+    assert remote[0].label == "chat" and remote[0].protocol == "proto"
+    assert remote[0].id == channel.id
+    events = []
+    remote[0].on("close", lambda: events.append("close"))
+    await a.close()
+    assert a.connectionState == "closed" and a.signalingState == "closed"
+    assert channel.readyState == "closed"
+    await wait_for(lambda: events == ["close"], what="remote close")
+
+
+async def test_sctp_transport(closing):
+    a, b = make_pair(closing)
+    assert a.sctp is None
+    a.createDataChannel("x")
+    await connect_trickle(a, b)
+    await wait_for(lambda: a.connectionState == "connected")
+    assert a.sctp is not None
+    assert a.sctp.maxMessageSize == 262144
+    assert a.sctp.state == "connected"
+
+
+async def test_transceivers_from_remote_media_offer(closing):
+    import aiortc
+
+    offerer = aiortc.RTCPeerConnection(configuration(aiortc))
+    closing(offerer)
+    offerer.addTransceiver("audio")
+    offerer.addTransceiver("video", direction="recvonly")
+    (pc, _) = make_pair(closing)
+    assert pc.getTransceivers() == [] and pc.getSenders() == [] and pc.getReceivers() == []
+    await offerer.setLocalDescription(await offerer.createOffer())
+    await pc.setRemoteDescription(offerer.localDescription)
+    kinds = [(t.kind, t.mid) for t in pc.getTransceivers()]
+    assert kinds == [("audio", "0"), ("video", "1")]
+    assert len(pc.getSenders()) == 2 and len(pc.getReceivers()) == 2
+
+
+async def test_relay_policy_without_turn_gathers_nothing(closing):
+    (a, _) = make_pair(closing, iceTransportPolicy="relay")
+    candidates = []
+    a.on("icecandidate", candidates.append)
+    a.createDataChannel("x")
+    await a.setLocalDescription(await a.createOffer())
+    await wait_for(lambda: a.iceGatheringState == "complete")
+    assert candidates == [None]
+    assert "a=candidate" not in a.localDescription.sdp
+
+
+@pytest.mark.parametrize("policy", ["balanced", "max-compat", "max-bundle", webrtc.RTCBundlePolicy.MAX_BUNDLE])
+async def test_bundle_policies(closing, policy):
+    a, b = make_pair(closing, bundlePolicy=policy)
+    channel = a.createDataChannel("x")
+    await connect_trickle(a, b)
+    await wait_for(lambda: channel.readyState == "open")
+
+
+async def test_constructed_before_loop_runs():
+    pc = webrtc.RTCPeerConnection(configuration(webrtc))
+    channel = pc.createDataChannel("early")
+
+    async def main():
+        offer = await pc.createOffer()
+        assert "m=application" in offer.sdp
+        await pc.close()
+
+    await main()
+    assert channel.readyState == "closed"
+
+
+async def test_close_is_idempotent(closing):
+    (a, _) = make_pair(closing)
+    await a.close()
+    await a.close()
+    assert a.connectionState == "closed"
