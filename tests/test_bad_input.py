@@ -1,0 +1,211 @@
+"""Bad input gets a clear exception and leaves the process healthy."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import webrtc
+from webrtc import aiortc_compat as compat
+from conftest import configuration, connect_trickle, wait_for
+
+LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
+
+
+def new_pc(module, closing):
+    pc = module.RTCPeerConnection(configuration(module))
+    closing(pc)
+    return pc
+
+
+@pytest.mark.parametrize("module", LAYERS)
+@pytest.mark.parametrize(
+    "sdp",
+    [
+        "hello world",
+        "",
+        "v=0\r\n",
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=application",
+        "v=0\r\n" + "a=" + "x" * 100000 + "\r\n",
+        "\x00\xff\xfe" * 100,
+    ],
+    ids=["hello", "empty", "version-only", "truncated", "oversized-line", "binary-junk"],
+)
+async def test_malformed_sdp_is_refused(closing, module, sdp):
+    pc = new_pc(module, closing)
+    with pytest.raises(ValueError, match="SDP"):
+        await pc.setRemoteDescription(module.RTCSessionDescription(sdp=sdp, type="offer"))
+    assert pc.signalingState == "stable"
+    with pytest.raises(ValueError, match="SDP"):
+        await pc.setLocalDescription(module.RTCSessionDescription(sdp=sdp, type="offer"))
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_sdp_of_the_wrong_type(closing, module):
+    a, b = new_pc(module, closing), new_pc(module, closing)
+    a.createDataChannel("x")
+    offer = await a.createOffer()
+    # An offer presented as an answer, in the stable state.
+    with pytest.raises(module.InvalidStateError):
+        await b.setRemoteDescription(module.RTCSessionDescription(sdp=offer.sdp, type="answer"))
+    with pytest.raises(ValueError):
+        module.RTCSessionDescription(sdp=offer.sdp, type="bogus")
+    with pytest.raises(TypeError):
+        await b.setRemoteDescription("not a description")
+    with pytest.raises(TypeError):
+        await b.setRemoteDescription(None)
+    # Still usable afterwards.
+    await b.setRemoteDescription(offer)
+    assert b.signalingState == "have-remote-offer"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "candidate:garbage",
+        "candidate:1 1 udp notanumber 127.0.0.1 9 typ host",
+        "candidate:1 1 udp 1 127.0.0.1 99999 typ host",
+        "candidate:1 1 udp 1 127.0.0.1 9 typ",
+        "candidate:" + "1 " * 5000,
+        "candidate:1 1 udp 1 " + "9" * 10000 + " 9 typ host",
+    ],
+    ids=["garbage", "bad-priority", "bad-port", "truncated", "oversized", "oversized-address"],
+)
+async def test_garbage_candidates_w3c(closing, line):
+    a, b = new_pc(webrtc, closing), new_pc(webrtc, closing)
+    a.createDataChannel("x")
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    with pytest.raises(ValueError):
+        await b.addIceCandidate(webrtc.RTCIceCandidate(line, sdpMid="0"))
+
+
+async def test_garbage_candidates_compat(closing):
+    from webrtc.aiortc_compat.sdp import candidate_from_sdp
+
+    with pytest.raises(AssertionError):
+        candidate_from_sdp("garbage")
+    with pytest.raises(ValueError):
+        candidate_from_sdp("1 1 udp notanumber 127.0.0.1 9 typ host")
+    with pytest.raises(ValueError):
+        candidate_from_sdp("1 " * 5000)
+    with pytest.raises(TypeError):
+        candidate_from_sdp(None)
+    pc = new_pc(compat, closing)
+    with pytest.raises(ValueError, match="sdpMid or sdpMLineIndex"):
+        await pc.addIceCandidate(candidate_from_sdp("1 1 udp 1 127.0.0.1 9 typ host"))
+
+
+async def test_unknown_mid_w3c(closing):
+    a, b = new_pc(webrtc, closing), new_pc(webrtc, closing)
+    a.createDataChannel("x")
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    with pytest.raises(webrtc.OperationError):
+        await b.addIceCandidate(
+            webrtc.RTCIceCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid="nope")
+        )
+    with pytest.raises(TypeError):
+        webrtc.RTCIceCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host")
+    with pytest.raises(TypeError):
+        await b.addIceCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host")
+
+
+async def test_candidate_before_remote_description_w3c(closing):
+    pc = new_pc(webrtc, closing)
+    with pytest.raises(webrtc.InvalidStateError):
+        await pc.addIceCandidate(webrtc.RTCIceCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid="0"))
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_bad_payloads_and_sizes(closing, module):
+    a, b = new_pc(module, closing), new_pc(module, closing)
+    channel = a.createDataChannel("x")
+    remote = []
+    b.on("datachannel", remote.append)
+    if module is webrtc:
+        await connect_trickle(a, b)
+    else:
+        from conftest import connect_full
+
+        await connect_full(a, b)
+    await wait_for(lambda: channel.readyState == "open" and remote)
+    expected_type = TypeError if module is webrtc else ValueError
+    for bad in (1, 1.5, None, object(), ["list"], {"d": 1}):
+        with pytest.raises(expected_type):
+            channel.send(bad)
+    with pytest.raises(expected_type, match="Cannot send message of"):
+        channel.send(bytes(a.sctp.maxMessageSize + 1))
+    # The channel still works.
+    received = []
+    remote[0].on("message", received.append)
+    channel.send("still fine")
+    await wait_for(lambda: received == ["still fine"])
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_wrong_argument_types(closing, module):
+    pc = new_pc(module, closing)
+    with pytest.raises((TypeError, ValueError)):
+        pc.createDataChannel(123)
+    with pytest.raises((TypeError, ValueError)):
+        pc.createDataChannel("x", maxRetransmits="3")
+    with pytest.raises((TypeError, ValueError)):
+        pc.createDataChannel("x", id=-1, negotiated=True)
+    with pytest.raises(TypeError):
+        module.RTCPeerConnection("not a configuration")
+    with pytest.raises((TypeError, ValueError)):
+        module.RTCPeerConnection(module.RTCConfiguration(iceServers=[module.RTCIceServer(urls=5)]))
+    with pytest.raises(ValueError):
+        module.RTCPeerConnection(module.RTCConfiguration(iceServers=[module.RTCIceServer("http://x")]))
+    with pytest.raises(ValueError):
+        module.RTCPeerConnection(module.RTCConfiguration(bundlePolicy="sometimes"))
+    with pytest.raises(ValueError):
+        module.RTCPeerConnection(module.RTCConfiguration(iceServers=[module.RTCIceServer("turn:127.0.0.1")]))
+    if module is compat:
+        with pytest.raises(ValueError, match="stun must not contain transport"):
+            compat.RTCPeerConnection(compat.RTCConfiguration(iceServers=[compat.RTCIceServer("stun:127.0.0.1?transport=udp")]))
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_closing_twice_and_use_after_close(module):
+    pc = module.RTCPeerConnection(configuration(module))
+    channel = pc.createDataChannel("x")
+    await pc.close()
+    await pc.close()
+    channel.close()
+    channel.close()
+    with pytest.raises(module.InvalidStateError):
+        await pc.createOffer()
+    with pytest.raises(module.InvalidStateError):
+        await pc.setRemoteDescription(module.RTCSessionDescription(sdp="v=0\r\n", type="offer"))
+    with pytest.raises(module.InvalidStateError):
+        pc.createDataChannel("late")
+    with pytest.raises(module.InvalidStateError):
+        channel.send("x")
+
+
+@pytest.mark.parametrize("module", LAYERS)
+def test_calls_from_a_different_event_loop(module):
+    pc = module.RTCPeerConnection(configuration(module))
+    pc.createDataChannel("x")
+    first = asyncio.new_event_loop()
+    try:
+        first.run_until_complete(pc.createOffer())
+        second = asyncio.new_event_loop()
+        try:
+            with pytest.raises(RuntimeError, match="different event loop"):
+                second.run_until_complete(pc.createOffer())
+        finally:
+            second.close()
+        first.run_until_complete(pc.close())
+    finally:
+        first.close()
+
+
+def test_log_level_and_loopback_switch():
+    with pytest.raises(ValueError):
+        webrtc.set_log_level("loud")
+    webrtc.set_log_level("none")
+    webrtc.allow_loopback(True)
