@@ -5,8 +5,11 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "api/transport/data_channel_transport_interface.h"
 #include "data_channel_internal.h"
 #include "engine_internal.h"
+#include "media/base/media_channel.h"
+#include "pc/sctp_transport.h"
 #include "sctp_tracking.h"
 
 namespace pywebrtc {
@@ -14,6 +17,8 @@ namespace {
 
 // Keep at most this much in libwebrtc's own send queue; the rest waits in ours.
 constexpr uint64_t kNativeHighWater = 1 << 20;
+// How soon to retry when dcSCTP's send buffer is full.
+constexpr int kBlockedRetryMs = 1;
 
 std::atomic<uint64_t> g_next_handle{1};
 
@@ -26,6 +31,12 @@ struct PendingMessage {
 
 uint64_t NextHandle() { return g_next_handle.fetch_add(1); }
 
+// Two ways out for queued messages:
+// - the direct path (network thread): open channels whose messages need no DCEP handshake
+//   ordering (ordered, negotiated or remotely opened channels) hand batches straight to the
+//   SCTP transport, one task per batch. libwebrtc's own SctpDataChannel::Send would cost a
+//   blocking hop from the signaling to the network thread for every message.
+// - libwebrtc's path (signaling thread): everything else, through DataChannelInterface::Send.
 struct DataChannel::Impl : public webrtc::DataChannelObserver,
                            public std::enable_shared_from_this<DataChannel::Impl> {
   Impl(rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue)
@@ -44,7 +55,69 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   void PostFlush() {
     rtc::Thread* signaling = SignalingThreadOrNull();
     if (!signaling) throw std::runtime_error("the WebRTC engine is not running");
-    signaling->PostTask([self = shared_from_this()] { self->Flush(); });
+    if (direct.load()) {
+      network->PostTask([self = shared_from_this()] { self->FlushDirect(); });
+    } else {
+      signaling->PostTask([self = shared_from_this()] { self->Flush(); });
+    }
+  }
+
+  // Network thread: hands queued messages to the SCTP transport until it pushes back.
+  void FlushDirect() {
+    auto* api = static_cast<webrtc::SctpTransport*>(sctp.get());
+    cricket::SctpTransportInternal* transport = api ? api->internal() : nullptr;
+    if (!transport || !direct.load()) {
+      // Closed or closing: libwebrtc's path knows what to do with what is left.
+      if (rtc::Thread* signaling = SignalingThreadOrNull()) {
+        signaling->PostTask([self = shared_from_this()] { self->Flush(); });
+      }
+      return;
+    }
+    webrtc::SendDataParams params;
+    params.ordered = info.ordered;
+    if (info.max_retransmits) params.max_rtx_count = *info.max_retransmits;
+    if (info.max_packet_life_time) params.max_rtx_ms = *info.max_packet_life_time;
+    const int sid = stream_id.load();
+    for (;;) {
+      PendingMessage message;
+      {
+        std::lock_guard lock(mutex);
+        if (pending.empty()) {
+          flush_posted = false;
+          break;
+        }
+        message = std::move(pending.front());
+        pending.pop_front();
+      }
+      params.type = message.binary ? webrtc::DataMessageType::kBinary
+                                   : webrtc::DataMessageType::kText;
+      cricket::SendDataResult result = cricket::SDR_SUCCESS;
+      uint64_t before = Total();
+      size_t size = message.data.size();
+      if (transport->SendData(sid, params, message.data, &result)) {
+        pending_bytes.fetch_sub(size);
+        CheckLow(before);
+        continue;
+      }
+      if (result == cricket::SDR_BLOCK) {
+        // dcSCTP's buffer is full: put the message back and try again shortly.
+        {
+          std::lock_guard lock(mutex);
+          pending.push_front(std::move(message));
+        }
+        network->PostDelayedTask([self = shared_from_this()] { self->FlushDirect(); },
+                                 webrtc::TimeDelta::Millis(kBlockedRetryMs));
+        return;
+      }
+      // The stream is closing or gone: what is queued cannot be delivered.
+      pending_bytes.fetch_sub(size);
+      queue->Push({handle, EventKind::kChannelError, 0, 0, "the transport refused a message"});
+    }
+    if (close_requested_atomic.load()) {
+      if (rtc::Thread* signaling = SignalingThreadOrNull()) {
+        signaling->PostTask([self = shared_from_this()] { self->MaybeFinishClose(); });
+      }
+    }
   }
 
   // Signaling thread: moves queued messages into libwebrtc while its buffer has room.
@@ -84,13 +157,11 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     if (channel->state() == webrtc::DataChannelInterface::kOpen) {
       {
         std::lock_guard lock(mutex);
-        if (!pending.empty()) return;  // Flush() calls again
+        if (!pending.empty()) return;  // the flush calls again
       }
       if (channel->buffered_amount() > 0) return;  // OnBufferedAmountChange() calls again
       int sid = channel->id();
-      size_t queued = network->BlockingCall([&] {
-        return pc ? SctpQueuedAmount(pc->GetSctpTransport().get(), sid) : 0;
-      });
+      size_t queued = network->BlockingCall([&] { return SctpQueuedAmount(sctp.get(), sid); });
       if (queued > 0) {
         if (!close_poll_scheduled) {
           close_poll_scheduled = true;
@@ -105,6 +176,8 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       }
     }
     close_requested = false;
+    close_requested_atomic.store(false);
+    direct.store(false);
     channel->Close();
   }
 
@@ -114,12 +187,29 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     pending_bytes.store(0);
   }
 
+  // Signaling thread: the channel opened. Look up its SCTP transport for the direct path.
+  void OnOpen() {
+    stream_id.store(channel->id());
+    if (direct_allowed && pc) {
+      network->BlockingCall([&] { sctp = pc->GetSctpTransport(); });
+      direct.store(sctp != nullptr && channel->id() >= 0);
+    }
+    bool has_pending;
+    {
+      std::lock_guard lock(mutex);
+      has_pending = !pending.empty();
+      if (has_pending) flush_posted = true;
+    }
+    if (has_pending) PostFlush();
+  }
+
   // webrtc::DataChannelObserver, called on the signaling thread.
   void OnStateChange() override {
     if (!channel) return;
     auto state = channel->state();
+    if (state != webrtc::DataChannelInterface::kOpen) direct.store(false);
     queue->Push({handle, EventKind::kChannelState, static_cast<int64_t>(state), channel->id()});
-    if (state == webrtc::DataChannelInterface::kOpen) Flush();
+    if (state == webrtc::DataChannelInterface::kOpen) OnOpen();
     if (state == webrtc::DataChannelInterface::kClosed) DropPending();
   }
 
@@ -138,10 +228,12 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
 
   rtc::scoped_refptr<webrtc::DataChannelInterface> channel;  // signaling thread only
   rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;    // signaling thread only
+  rtc::scoped_refptr<webrtc::SctpTransportInterface> sctp;   // network thread only
   rtc::Thread* network = nullptr;
   const EventQueuePtr queue;
   const uint64_t handle;
-  DataChannelInfo info;  // set once by AttachDataChannel
+  DataChannelInfo info;  // set once by WrapDataChannel
+  bool direct_allowed = false;
 
   std::mutex mutex;
   std::deque<PendingMessage> pending;  // guarded by mutex
@@ -149,14 +241,18 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   std::atomic<uint64_t> pending_bytes{0};
   std::atomic<uint64_t> native_buffered{0};
   std::atomic<uint64_t> low_threshold{0};
-  bool flushing = false;          // signaling thread only
-  bool close_requested = false;  // signaling thread only
+  std::atomic<bool> direct{false};
+  std::atomic<int> stream_id{-1};
+  std::atomic<bool> close_requested_atomic{false};
+  bool flushing = false;              // signaling thread only
+  bool close_requested = false;       // signaling thread only
   bool close_poll_scheduled = false;  // signaling thread only
 };
 
 std::shared_ptr<DataChannel::Impl> WrapDataChannel(
     rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue,
-    rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc, rtc::Thread* network) {
+    rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc, rtc::Thread* network,
+    bool remote) {
   auto impl = std::make_shared<DataChannel::Impl>(channel, std::move(queue));
   impl->pc = std::move(pc);
   impl->network = network;
@@ -169,20 +265,28 @@ std::shared_ptr<DataChannel::Impl> WrapDataChannel(
   info.negotiated = channel->negotiated();
   info.id = channel->id();
   info.state = static_cast<int>(channel->state());
+  // An unordered channel we opened must stay on libwebrtc's path: it sends ordered until the
+  // peer acknowledges the DCEP OPEN, which we cannot observe.
+  impl->direct_allowed = info.ordered || info.negotiated || remote;
   return impl;
 }
 
-void ObserveDataChannel(DataChannel::Impl& impl) { impl.channel->RegisterObserver(&impl); }
-
-void DetachDataChannel(DataChannel::Impl& impl) {
-  if (!impl.channel) return;
-  impl.channel->UnregisterObserver();
-  impl.channel = nullptr;
-  impl.pc = nullptr;
-  impl.DropPending();
+void ObserveDataChannel(DataChannel::Impl& impl) {
+  impl.channel->RegisterObserver(&impl);
+  if (impl.channel->state() == webrtc::DataChannelInterface::kOpen) impl.OnOpen();
 }
 
 uint64_t ChannelHandle(const DataChannel::Impl& impl) { return impl.handle; }
+
+void DetachDataChannel(DataChannel::Impl& impl) {
+  if (!impl.channel) return;
+  impl.direct.store(false);
+  impl.channel->UnregisterObserver();
+  impl.channel = nullptr;
+  impl.pc = nullptr;
+  impl.network->BlockingCall([&] { impl.sctp = nullptr; });
+  impl.DropPending();
+}
 
 DataChannel::DataChannel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DataChannel::~DataChannel() = default;
@@ -216,7 +320,12 @@ void DataChannel::Close() {
   RunOnSignaling([impl = impl_] {
     if (!impl->channel) return;
     impl->close_requested = true;
-    impl->Flush();  // ends with MaybeFinishClose()
+    impl->close_requested_atomic.store(true);
+    if (impl->direct.load()) {
+      impl->MaybeFinishClose();  // the direct flush calls again when it empties the queue
+    } else {
+      impl->Flush();  // ends with MaybeFinishClose()
+    }
   });
 }
 

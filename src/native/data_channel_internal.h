@@ -15,7 +15,7 @@ namespace pywebrtc {
 // `pc` and `network` let a closing channel wait for its SCTP stream to drain.
 std::shared_ptr<DataChannel::Impl> WrapDataChannel(
     rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue,
-    rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc, rtc::Thread* network);
+    rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc, rtc::Thread* network, bool remote);
 
 // On the signaling thread: starts delivering the channel's events. Registering may replay
 // state changes and queued messages at once, so announce the channel before calling this.

@@ -20,6 +20,8 @@
 #include "api/video_codecs/builtin_video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_encoder_factory.h"
 #include "p2p/base/basic_packet_socket_factory.h"
+#include "pc/srtp_session.h"
+#include "rtc_base/ssl_stream_adapter.h"
 #include "rtc_base/logging.h"
 #include "rtc_base/network_constants.h"
 
@@ -34,6 +36,10 @@ rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> g_factory;  // guarde
 std::unique_ptr<rtc::Thread> g_threads[3];            // guarded by g_mutex
 std::unique_ptr<rtc::BasicNetworkManager> g_network_manager;        // network thread object
 std::unique_ptr<rtc::BasicPacketSocketFactory> g_socket_factory;    // network thread object
+// libwebrtc initializes libsrtp (about 15 ms of self-tests) whenever its SRTP session count
+// rises from zero, which is every connection when they come and go one at a time. This
+// session keeps the count above zero for the engine's life.
+std::unique_ptr<cricket::SrtpSession> g_srtp_keepalive;  // network thread object
 
 std::mutex g_closables_mutex;
 std::set<Closable*> g_closables;  // guarded by g_closables_mutex
@@ -84,6 +90,9 @@ std::unique_ptr<Engine> StartEngine() {
   network->BlockingCall([&] {
     g_network_manager = std::make_unique<rtc::BasicNetworkManager>(network->socketserver());
     g_socket_factory = std::make_unique<rtc::BasicPacketSocketFactory>(network->socketserver());
+    g_srtp_keepalive = std::make_unique<cricket::SrtpSession>();
+    uint8_t key[30] = {};  // SRTP_AES128_CM_SHA1_80: 16-byte key + 14-byte salt
+    g_srtp_keepalive->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof key, {});
   });
   auto engine = std::make_unique<Engine>(Engine{network.get(), worker.get(), signaling.get(),
                                                 g_factory.get(), g_network_manager.get(),
@@ -183,6 +192,7 @@ void Shutdown() {
   // module on the worker thread) before the threads stop.
   g_factory = nullptr;
   g_threads[0]->BlockingCall([] {
+    g_srtp_keepalive = nullptr;
     g_socket_factory = nullptr;
     g_network_manager = nullptr;
   });

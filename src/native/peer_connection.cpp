@@ -115,7 +115,7 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
     queue->Push({0, EventKind::kSignalingState, static_cast<int64_t>(state)});
   }
   void OnDataChannel(rtc::scoped_refptr<webrtc::DataChannelInterface> channel) override {
-    auto impl = WrapDataChannel(std::move(channel), queue, pc, network);
+    auto impl = WrapDataChannel(std::move(channel), queue, pc, network, /*remote=*/true);
     channels.push_back(impl);
     uint64_t handle = ChannelHandle(*impl);
     {
@@ -382,7 +382,8 @@ std::shared_ptr<DataChannel> PeerConnection::CreateDataChannel(const std::string
       failure = ToRtcError(result.error());
       return;
     }
-    impl = WrapDataChannel(result.MoveValue(), impl_->queue, impl_->pc, impl_->network);
+    impl = WrapDataChannel(result.MoveValue(), impl_->queue, impl_->pc, impl_->network,
+                           /*remote=*/false);
     ObserveDataChannel(*impl);
     impl_->channels.push_back(impl);
   });
