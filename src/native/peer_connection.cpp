@@ -10,6 +10,7 @@
 #include "api/sctp_transport_interface.h"
 #include "data_channel_internal.h"
 #include "p2p/client/basic_port_allocator.h"
+#include "rtc_base/rtc_certificate_generator.h"
 #include "engine_internal.h"
 
 namespace pywebrtc {
@@ -212,6 +213,13 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
 
 PeerConnection::PeerConnection(const Configuration& configuration) {
   auto rtc_configuration = ToRtcConfiguration(configuration);
+  // Generate the DTLS certificate now (ECDSA P-256, about a millisecond), as aiortc does in
+  // its constructor: libwebrtc would otherwise generate it in the background and make the
+  // first createOffer wait for it.
+  auto certificate = rtc::RTCCertificateGenerator::GenerateCertificate(
+      rtc::KeyParams::ECDSA(rtc::EC_NIST_P256), absl::nullopt);
+  if (!certificate) throw std::runtime_error("could not generate a DTLS certificate");
+  rtc_configuration.certificates.push_back(certificate);
   const Engine& engine = GetEngine();
   impl_ = std::make_shared<Impl>(std::make_shared<EventQueue>());
   impl_->network = engine.network;
