@@ -159,3 +159,33 @@ def test_many_connections_open_at_exit(count):
     """)
     assert_clean(result)
     assert result.elapsed < 20
+
+
+def test_no_native_objects_leak():
+    result = run_script("""
+        import resource
+        from webrtc import _native
+        async def cycle():
+            a, b, channel = await connected_pair()
+            for _ in range(20):
+                channel.send(bytes(1000))
+            extra = [a.createDataChannel(f"extra{i}") for i in range(5)]
+            await a.close(); await b.close()
+        async def main():
+            for _ in range(5):
+                await cycle()
+            gc.collect(); await asyncio.sleep(0.05)
+            base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            for _ in range(40):
+                await cycle()
+            for _ in range(3):  # pending handler tasks may still hold the last pair
+                await asyncio.sleep(0.05); gc.collect()
+            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss
+            print("live", _native.live_peer_connections(), _native.live_data_channels())
+            print("rss_growth_kib", grown)
+        asyncio.run(main())
+    """, timeout=60)
+    assert_clean(result)
+    assert "live 0 0" in result.stdout
+    growth = int(result.stdout.split("rss_growth_kib")[1].split()[0])
+    assert growth < 20000, f"RSS grew by {growth} KiB over 40 connection cycles"

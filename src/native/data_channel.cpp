@@ -7,6 +7,7 @@
 
 #include "api/transport/data_channel_transport_interface.h"
 #include "data_channel_internal.h"
+#include "engine.h"
 #include "engine_internal.h"
 #include "media/base/media_channel.h"
 #include "pc/sctp_transport.h"
@@ -21,6 +22,7 @@ constexpr uint64_t kNativeHighWater = 1 << 20;
 constexpr int kBlockedRetryMs = 1;
 
 std::atomic<uint64_t> g_next_handle{1};
+std::atomic<size_t> g_live_channels{0};
 
 struct PendingMessage {
   rtc::CopyOnWriteBuffer data;
@@ -30,6 +32,7 @@ struct PendingMessage {
 }  // namespace
 
 uint64_t NextHandle() { return g_next_handle.fetch_add(1); }
+size_t LiveDataChannels() { return g_live_channels.load(); }
 
 // Two ways out for queued messages:
 // - the direct path (network thread): open channels whose messages need no DCEP handshake
@@ -40,7 +43,10 @@ uint64_t NextHandle() { return g_next_handle.fetch_add(1); }
 struct DataChannel::Impl : public webrtc::DataChannelObserver,
                            public std::enable_shared_from_this<DataChannel::Impl> {
   Impl(rtc::scoped_refptr<webrtc::DataChannelInterface> channel, EventQueuePtr queue)
-      : channel(std::move(channel)), queue(std::move(queue)), handle(NextHandle()) {}
+      : channel(std::move(channel)), queue(std::move(queue)), handle(NextHandle()) {
+    g_live_channels.fetch_add(1);
+  }
+  ~Impl() override { g_live_channels.fetch_sub(1); }
 
   uint64_t Total() const { return pending_bytes.load() + native_buffered.load(); }
 

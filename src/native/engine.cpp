@@ -138,6 +138,11 @@ const Engine& GetEngine() {
   return *g_engine;
 }
 
+size_t LivePeerConnections() {
+  std::lock_guard lock(g_closables_mutex);
+  return g_closables.size();
+}
+
 void RegisterClosable(Closable* object) {
   std::lock_guard lock(g_closables_mutex);
   g_closables.insert(object);

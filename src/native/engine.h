@@ -3,6 +3,7 @@
 // exit). Plain types only: libwebrtc headers stay in the .cpp files.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace pywebrtc {
@@ -16,6 +17,10 @@ bool AllowLoopback();
 void SetLogLevel(const std::string& level);
 
 bool EngineStarted();
+
+// Live native objects, for leak tests.
+size_t LivePeerConnections();
+size_t LiveDataChannels();
 // Closes every live peer connection, releases the factory on its thread and stops the
 // threads. Idempotent; later calls that need the engine raise.
 void Shutdown();

@@ -72,6 +72,10 @@ void BindEngine(nb::module_& m) {
   m.def("set_log_level", &SetLogLevel, "level"_a,
         "libwebrtc's own logging to stderr: none, error, warning, info or verbose.");
   m.def("engine_started", &EngineStarted);
+  m.def("live_peer_connections", &LivePeerConnections,
+        "Native peer connections not yet destroyed (for leak tests).");
+  m.def("live_data_channels", &LiveDataChannels,
+        "Native data channels not yet destroyed (for leak tests).");
   m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
         "Close every peer connection and stop the engine's threads (done at exit).");
   m.def("_set_error_factory", [](nb::object factory) {

@@ -1,0 +1,121 @@
+"""Thin bindings over libwebrtc (Debian's tg_owt build)."""
+
+from collections.abc import Sequence
+
+
+def allow_loopback(allow: bool = True) -> None:
+    """
+    Gather host candidates on loopback interfaces (for peer connections created later).
+    """
+
+def loopback_allowed() -> bool: ...
+
+def set_log_level(level: str) -> None:
+    """
+    libwebrtc's own logging to stderr: none, error, warning, info or verbose.
+    """
+
+def engine_started() -> bool: ...
+
+def live_peer_connections() -> int:
+    """Native peer connections not yet destroyed (for leak tests)."""
+
+def live_data_channels() -> int:
+    """Native data channels not yet destroyed (for leak tests)."""
+
+def shutdown() -> None:
+    """
+    Close every peer connection and stop the engine's threads (done at exit).
+    """
+
+EVENT_SIGNALING_STATE: int = 1
+
+EVENT_ICE_GATHERING_STATE: int = 2
+
+EVENT_ICE_CONNECTION_STATE: int = 3
+
+EVENT_CONNECTION_STATE: int = 4
+
+EVENT_ICE_CANDIDATE: int = 5
+
+EVENT_ICE_CANDIDATE_ERROR: int = 6
+
+EVENT_NEGOTIATION_NEEDED: int = 7
+
+EVENT_DATA_CHANNEL: int = 8
+
+EVENT_REQUEST_DONE: int = 9
+
+EVENT_DTLS_STATE: int = 10
+
+EVENT_CHANNEL_STATE: int = 100
+
+EVENT_CHANNEL_MESSAGE: int = 101
+
+EVENT_CHANNEL_BUFFERED_AMOUNT_LOW: int = 102
+
+EVENT_CHANNEL_ERROR: int = 103
+
+class DataChannel:
+    """Native half of an RTCDataChannel."""
+
+    @property
+    def handle(self) -> int: ...
+
+    def info(self) -> tuple:
+        """
+        (label, ordered, maxRetransmits, maxPacketLifeTime, protocol, negotiated, id, state) as created.
+        """
+
+    def send(self, data: object, max_message_size: int) -> int:
+        """Queue a str (UTF-8) or bytes message; returns its size in bytes."""
+
+    @property
+    def buffered_amount(self) -> int: ...
+
+    @property
+    def buffered_amount_low_threshold(self) -> int: ...
+
+    @buffered_amount_low_threshold.setter
+    def buffered_amount_low_threshold(self, arg: int, /) -> None: ...
+
+    def close(self) -> None: ...
+
+class PeerConnection:
+    """Native half of an RTCPeerConnection."""
+
+    def __init__(self, ice_servers: Sequence[tuple[Sequence[str], str, str]], ice_transport_policy: str = 'all', bundle_policy: str = 'balanced') -> None: ...
+
+    @property
+    def fd(self) -> int:
+        """eventfd, readable while events wait."""
+
+    def drain(self) -> list:
+        """Take the waiting events: [(target, kind, a, b, payload, payload2)]."""
+
+    def create_offer(self, request: int, ice_restart: bool = False) -> None: ...
+
+    def create_answer(self, request: int) -> None: ...
+
+    def set_local_description(self, request: int, type: str, sdp: str) -> None: ...
+
+    def set_remote_description(self, request: int, type: str, sdp: str) -> None: ...
+
+    def add_ice_candidate(self, request: int, candidate: str, mid: str, mline_index: int) -> None: ...
+
+    def restart_ice(self) -> None: ...
+
+    def create_data_channel(self, label: str, ordered: bool, max_retransmits: int | None, max_packet_life_time: int | None, protocol: str, negotiated: bool, id: int | None) -> DataChannel: ...
+
+    def transceivers(self) -> list:
+        """[(mid, kind, direction, currentDirection, stopped)] in creation order."""
+
+    def take_data_channel(self, handle: int) -> DataChannel: ...
+
+    def local_description(self) -> object:
+        """(type, sdp) or None."""
+
+    def remote_description(self) -> object:
+        """(type, sdp) or None."""
+
+    def close(self) -> None: ...
