@@ -457,9 +457,9 @@ std::optional<SessionDescription> PeerConnection::remote_description() const {
 }
 
 void PeerConnection::Close() {
-  RunOnSignaling([&] {
-    if (impl_->pc) impl_->pc->Close();
-  });
+  // Everything goes now, on the signaling thread: a closed connection is never used again,
+  // and its teardown (threads of the call, transports) should not wait for the GC.
+  RunOnSignaling([&] { impl_->Release(); });
 }
 
 }  // namespace pywebrtc

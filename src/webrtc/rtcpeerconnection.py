@@ -92,6 +92,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._iceConnectionState = "new"
         self._connectionState = "new"
         self._closed = False
+        self._final_descriptions: tuple = (None, None)
         self._remote_max_message_size: int | None = None
         self._sctp: RTCSctpTransport | None = None
         self._gathering_waiters: list[asyncio.Future] = []
@@ -124,10 +125,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     @property
     def localDescription(self) -> RTCSessionDescription | None:
         """The pending or current local description, with the candidates gathered so far."""
+        if self._closed:
+            return self._description(self._final_descriptions[0])
         return self._description(self._native.local_description())
 
     @property
     def remoteDescription(self) -> RTCSessionDescription | None:
+        if self._closed:
+            return self._description(self._final_descriptions[1])
         return self._description(self._native.remote_description())
 
     @staticmethod
@@ -155,6 +160,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         return [t.receiver for t in self.getTransceivers()]
 
     def _sync_transceivers(self) -> None:
+        if self._closed:
+            return
         snapshots = self._native.transceivers()
         for index, snapshot in enumerate(snapshots):
             if index < len(self._transceivers):
@@ -239,6 +246,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._sync_transceivers()
 
     def _update_sctp(self) -> None:
+        if self._closed:
+            return
         if self._sctp is None and "m=application" in (
             (self._native.local_description() or ("", ""))[1]
             + (self._native.remote_description() or ("", ""))[1]
@@ -339,8 +348,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """Close the connection and every channel. Idempotent."""
         if self._closed:
             return
-        self._closed = True
         self._pump.bind()
+        # The native connection is released by close(): keep what stays readable.
+        self._sync_transceivers()
+        self._final_descriptions = (self._native.local_description(), self._native.remote_description())
+        self._closed = True
         self._native.close()
         # Deliver what closing produced (channel closes, state changes) before returning.
         self._pump.drain()
