@@ -93,7 +93,7 @@ async def test_remote_channel_arrives_open(closing):
     await asyncio.sleep(0.05)
     assert announced == [("open", local.id)]
     assert local.id is not None
-    assert local.transport is a.sctp
+    assert local.transport is a.sctp and a.sctp is not None
 
 
 async def test_empty_messages_survive(closing):

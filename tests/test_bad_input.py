@@ -209,3 +209,57 @@ def test_log_level_and_loopback_switch():
         webrtc.set_log_level("loud")
     webrtc.set_log_level("none")
     webrtc.allow_loopback(True)
+
+
+async def offer_sdp(closing):
+    pc = new_pc(webrtc, closing)
+    pc.createDataChannel("x")
+    await pc.setLocalDescription(await pc.createOffer())
+    await wait_for(lambda: pc.iceGatheringState == "complete")
+    return pc, pc.localDescription.sdp
+
+
+@pytest.mark.parametrize("module", LAYERS)
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        ("m=application", "m=applicati65535n"),  # unknown media type: crashed when answering
+        ("a=setup:actpass", "a=setup:holdconn"),  # unknown DTLS role: crashed when answering
+        ("a=max-message-size:262144", "a=max-message-size:-5"),
+        ("a=max-message-size:262144", "a=max-message-size:lots"),
+    ],
+    ids=["unknown-media", "holdconn", "negative-max-size", "garbage-max-size"],
+)
+async def test_sdp_that_libwebrtc_would_crash_on(closing, module, mutation):
+    _, sdp = await offer_sdp(closing)
+    pc = new_pc(module, closing)
+    with pytest.raises(ValueError):
+        await pc.setRemoteDescription(module.RTCSessionDescription(sdp=sdp.replace(*mutation), type="offer"))
+    assert pc.signalingState == "stable"
+
+
+async def test_zero_max_message_size_means_no_limit(closing):
+    offerer, sdp = await offer_sdp(closing)
+    answerer = new_pc(webrtc, closing)
+    remote = []
+    answerer.on("datachannel", remote.append)
+    await answerer.setRemoteDescription(
+        webrtc.RTCSessionDescription(sdp=sdp.replace("a=max-message-size:262144", "a=max-message-size:0"), type="offer")
+    )
+    assert "a=max-message-size:0" in answerer.remoteDescription.sdp  # as given
+    await answerer.setLocalDescription(await answerer.createAnswer())
+    await wait_for(lambda: answerer.iceGatheringState == "complete")
+    await offerer.setRemoteDescription(answerer.localDescription)
+    await wait_for(lambda: remote and remote[0].readyState == "open")
+    assert answerer.sctp.maxMessageSize == 262144  # our own limit still applies
+    remote[0].send(bytes(262144))
+
+
+async def test_actpass_answer_is_refused(closing):
+    offerer, _ = await offer_sdp(closing)
+    answerer = new_pc(webrtc, closing)
+    await answerer.setRemoteDescription(offerer.localDescription)
+    answer = await answerer.createAnswer()
+    bad = answer.sdp.replace("a=setup:active", "a=setup:actpass")
+    with pytest.raises(ValueError, match="'active' or 'passive' for an answer"):
+        await offerer.setRemoteDescription(webrtc.RTCSessionDescription(sdp=bad, type="answer"))

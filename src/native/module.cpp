@@ -216,18 +216,6 @@ void BindPeerConnection(nb::module_& m) {
             return nb::object(nb::make_tuple(desc->type, desc->sdp));
           },
           "(type, sdp) or None.")
-      .def(
-          "remote_description",
-          [](const PeerConnection& self) {
-            std::optional<SessionDescription> desc;
-            {
-              nb::gil_scoped_release release;
-              desc = self.remote_description();
-            }
-            if (!desc) return nb::object(nb::none());
-            return nb::object(nb::make_tuple(desc->type, desc->sdp));
-          },
-          "(type, sdp) or None.")
       .def("close", &PeerConnection::Close, nb::call_guard<nb::gil_scoped_release>());
 }
 

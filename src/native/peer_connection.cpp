@@ -448,14 +448,6 @@ std::optional<SessionDescription> PeerConnection::local_description() const {
   return out;
 }
 
-std::optional<SessionDescription> PeerConnection::remote_description() const {
-  std::optional<SessionDescription> out;
-  RunOnSignaling([&] {
-    if (impl_->pc) out = Describe(impl_->pc->remote_description());
-  });
-  return out;
-}
-
 void PeerConnection::Close() {
   // Everything goes now, on the signaling thread: a closed connection is never used again,
   // and its teardown (threads of the call, transports) should not wait for the GC.

@@ -86,7 +86,6 @@ class PeerConnection {
 
   std::vector<TransceiverInfo> transceivers() const;
   std::optional<SessionDescription> local_description() const;
-  std::optional<SessionDescription> remote_description() const;
   // Closes and releases every libwebrtc object; descriptions read as None afterwards.
   void Close();
 

@@ -63,7 +63,15 @@ class EventPump:
                 )
 
     def detach(self) -> None:
-        """Stop watching the fd (on the loop's thread) and drop the native object."""
+        """Stop watching the fd (on the loop's thread) and drop the native object.
+
+        Runs when the owner is collected: the native connection is closed here, with the GIL
+        released while libwebrtc tears it down, rather than later in a destructor."""
+        if self.native is not None:
+            try:
+                self.native.close()
+            except Exception:  # the engine is already shut down
+                pass
         loop, self.loop = self.loop, None
         if loop is not None and not loop.is_closed():
             try:

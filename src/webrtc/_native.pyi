@@ -115,7 +115,4 @@ class PeerConnection:
     def local_description(self) -> object:
         """(type, sdp) or None."""
 
-    def remote_description(self) -> object:
-        """(type, sdp) or None."""
-
     def close(self) -> None: ...

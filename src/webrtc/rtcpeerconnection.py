@@ -12,6 +12,7 @@ from pyee.asyncio import AsyncIOEventEmitter
 
 from . import _native
 from ._eventpump import EventPump
+from ._sdpcheck import prepare_remote_sdp
 from .exceptions import InvalidStateError, error_from_native
 from .rtcconfiguration import (
     RTCBundlePolicy,
@@ -93,6 +94,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._connectionState = "new"
         self._closed = False
         self._final_descriptions: tuple = (None, None)
+        # The remote description as applied. libwebrtc's re-serialization of a parsed remote
+        # description crashes on some inputs (unknown media types), so we never ask for it.
+        self._remote: tuple[str, str] | None = None
         self._remote_max_message_size: int | None = None
         self._sctp: RTCSctpTransport | None = None
         self._gathering_waiters: list[asyncio.Future] = []
@@ -131,9 +135,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
 
     @property
     def remoteDescription(self) -> RTCSessionDescription | None:
-        if self._closed:
-            return self._description(self._final_descriptions[1])
-        return self._description(self._native.remote_description())
+        return self._description(self._remote)
 
     @staticmethod
     def _description(value: tuple[str, str] | None) -> RTCSessionDescription | None:
@@ -229,13 +231,23 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         description = _description_from(description, "setRemoteDescription")
         if description.type == "rollback":
             raise InvalidStateError("rollback is not supported")
+        if description.type in ("answer", "pranswer") and self._signalingState not in (
+            "have-local-offer",
+            "have-remote-pranswer",
+        ):
+            raise InvalidStateError(
+                f'Cannot handle {description.type} in signaling state "{self._signalingState}"'
+            )
+        sdp = prepare_remote_sdp(description.sdp, description.type)
         request, future = self._request()
         try:
-            self._native.set_remote_description(request, description.type, description.sdp)
+            self._native.set_remote_description(request, description.type, sdp)
         except BaseException:
             self._requests.pop(request, None)
             raise
         await future
+        if description.type in ("offer", "answer", "pranswer"):
+            self._remote = (description.type, description.sdp)
         match = _MAX_MESSAGE_SIZE_RE.search(description.sdp)
         if match:
             size = int(match.group(1))
@@ -250,7 +262,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             return
         if self._sctp is None and "m=application" in (
             (self._native.local_description() or ("", ""))[1]
-            + (self._native.remote_description() or ("", ""))[1]
+            + (self._remote or ("", ""))[1]
         ):
             self._sctp = RTCSctpTransport(self)
 
@@ -351,7 +363,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._pump.bind()
         # The native connection is released by close(): keep what stays readable.
         self._sync_transceivers()
-        self._final_descriptions = (self._native.local_description(), self._native.remote_description())
+        self._final_descriptions = (self._native.local_description(), self._remote)
         self._closed = True
         self._native.close()
         # Deliver what closing produced (channel closes, state changes) before returning.

@@ -28,6 +28,7 @@ from ..rtcconfiguration import (
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
 from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
 from ..rtcsessiondescription import RTCSessionDescription
+from ..rtcsctptransport import RTCSctpTransport
 from .rtcdatachannel import RTCDataChannel
 from .sdp import candidate_to_sdp
 
@@ -173,7 +174,7 @@ class RTCPeerConnection(_W3CPeerConnection):
             line = candidate_to_sdp(candidate)
         if self._closed:
             raise InvalidStateError("RTCPeerConnection is closed")
-        if self._native.remote_description() is None:
+        if self._remote is None:
             self._pending_candidates.append((line, candidate.sdpMid, candidate.sdpMLineIndex))
             return
         await self._add_candidate_quietly(line, candidate.sdpMid, candidate.sdpMLineIndex)
@@ -200,6 +201,9 @@ class RTCPeerConnection(_W3CPeerConnection):
             raise ValueError("Cannot specify both maxPacketLifeTime and maxRetransmits")
         if negotiated and (not isinstance(id, int) or not 0 <= id <= 65534):
             raise ValueError("ID must be in range 0-65534 if data channel is negotiated out-of-band")
+        if self._sctp is None and not self._closed:
+            # aiortc creates its SCTP transport with the first channel.
+            self._sctp = RTCSctpTransport(self)
         try:
             return super().createDataChannel(
                 label,

@@ -1,0 +1,42 @@
+"""Checks on remote SDP that libwebrtc (this version, with its DCHECKs on) does not make
+itself: input that its parser accepts but that later crashes the process. Each rule names
+the crash it prevents; tests/test_bad_input.py covers them."""
+
+from __future__ import annotations
+
+import re
+
+_MEDIA_TYPES = {"audio", "video", "application"}
+_SETUP_ROLES = {"actpass", "active", "passive"}
+_MAX_MESSAGE_SIZE_RE = re.compile(r"^a=max-message-size:(.*)$")
+# RFC 8841: 0 means "no limit". libwebrtc's SCTP transport requires a positive size.
+_NO_LIMIT = "1073741823"
+
+
+def prepare_remote_sdp(sdp: str, sdp_type: str) -> str:
+    """Validate `sdp` and return the text to hand to libwebrtc. Raises ValueError."""
+    out = []
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            media = line[2:].split(" ", 1)[0]
+            # An unknown media type makes libwebrtc crash when it serializes the answer.
+            if media not in _MEDIA_TYPES:
+                raise ValueError(f"invalid SDP: unsupported media type {media!r}")
+        elif line.startswith("a=setup:"):
+            # Any other role hits an unreachable-code check when answering.
+            role = line[len("a=setup:"):].strip()
+            if role not in _SETUP_ROLES:
+                raise ValueError(
+                    "invalid SDP: DTLS setup attribute must be 'actpass', 'active' or "
+                    f"'passive' (got {role!r})"
+                )
+            if sdp_type == "answer" and role == "actpass":
+                raise ValueError("DTLS setup attribute must be 'active' or 'passive' for an answer")
+        elif line.startswith("a=max-message-size:"):
+            value = _MAX_MESSAGE_SIZE_RE.match(line).group(1).strip()
+            if not value.isdigit():
+                raise ValueError(f"invalid SDP: bad max-message-size {value!r}")
+            if int(value) == 0:
+                line = "a=max-message-size:" + _NO_LIMIT
+        out.append(line)
+    return "\r\n".join(out) + "\r\n"
