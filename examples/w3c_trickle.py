@@ -13,8 +13,16 @@ async def main() -> None:
     offerer, answerer = webrtc.RTCPeerConnection(config), webrtc.RTCPeerConnection(config)
 
     # Each side hands its candidates to the other as they are found (None marks the end).
-    offerer.on("icecandidate", lambda c: c and asyncio.ensure_future(answerer.addIceCandidate(c)))
-    answerer.on("icecandidate", lambda c: c and asyncio.ensure_future(offerer.addIceCandidate(c)))
+    # A real application sends them through its signaling channel; the receiving side can
+    # add them once it has applied the remote description.
+    async def forward(candidate, peer):
+        while peer.remoteDescription is None:
+            await asyncio.sleep(0)
+        if candidate is not None:
+            await peer.addIceCandidate(candidate)
+
+    offerer.on("icecandidate", lambda c: forward(c, answerer))
+    answerer.on("icecandidate", lambda c: forward(c, offerer))
 
     @answerer.on("datachannel")
     def on_datachannel(channel):

@@ -44,7 +44,10 @@ async def connect_trickle(offerer, answerer) -> None:
     """W3C-style negotiation with trickled candidates (both peers from webrtc)."""
 
     async def forward(candidate, peer):
-        if candidate is not None:
+        # A candidate can only be added once the peer has the remote description.
+        while peer.remoteDescription is None and peer.signalingState != "closed":
+            await asyncio.sleep(0)
+        if candidate is not None and peer.signalingState != "closed":
             await peer.addIceCandidate(candidate)
 
     offerer.on("icecandidate", lambda c: forward(c, answerer))

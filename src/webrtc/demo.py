@@ -17,7 +17,10 @@ async def connect(offerer: webrtc.RTCPeerConnection, answerer: webrtc.RTCPeerCon
     """Trickle ICE between two local peers and negotiate."""
 
     async def forward(candidate, peer):
-        if candidate is not None:
+        # A candidate can only be added once the peer has the remote description.
+        while peer.remoteDescription is None and peer.signalingState != "closed":
+            await asyncio.sleep(0)
+        if candidate is not None and peer.signalingState != "closed":
             await peer.addIceCandidate(candidate)
 
     offerer.on("icecandidate", lambda c: forward(c, answerer))
