@@ -21,6 +21,7 @@ import aiortc
 
 import webrtc
 from webrtc import aiortc_compat
+from webrtc.demo import connect as connect_trickle
 
 # aiortc finds no address in a namespace that only has lo unless told to use 127.0.0.1.
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
@@ -45,16 +46,8 @@ async def wait_until(predicate, timeout=30.0):
 
 async def negotiate(module, offerer, answerer):
     if module is webrtc:  # trickle ICE: candidates flow while negotiating
-
-        async def forward(candidate, peer):
-            # A candidate can only be added once the peer has the remote description.
-            while peer.remoteDescription is None and peer.signalingState != "closed":
-                await asyncio.sleep(0)
-            if candidate is not None and peer.signalingState != "closed":
-                await peer.addIceCandidate(candidate)
-
-        offerer.on("icecandidate", lambda c: forward(c, answerer))
-        answerer.on("icecandidate", lambda c: forward(c, offerer))
+        await connect_trickle(offerer, answerer)
+        return
     await offerer.setLocalDescription(await offerer.createOffer())
     await answerer.setRemoteDescription(offerer.localDescription)
     await answerer.setLocalDescription(await answerer.createAnswer())

@@ -40,22 +40,7 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: s
         await asyncio.sleep(0.005)
 
 
-async def connect_trickle(offerer, answerer) -> None:
-    """W3C-style negotiation with trickled candidates (both peers from webrtc)."""
-
-    async def forward(candidate, peer):
-        # A candidate can only be added once the peer has the remote description.
-        while peer.remoteDescription is None and peer.signalingState != "closed":
-            await asyncio.sleep(0)
-        if candidate is not None and peer.signalingState != "closed":
-            await peer.addIceCandidate(candidate)
-
-    offerer.on("icecandidate", lambda c: forward(c, answerer))
-    answerer.on("icecandidate", lambda c: forward(c, offerer))
-    await offerer.setLocalDescription(await offerer.createOffer())
-    await answerer.setRemoteDescription(offerer.localDescription)
-    await answerer.setLocalDescription(await answerer.createAnswer())
-    await offerer.setRemoteDescription(answerer.localDescription)
+from webrtc.demo import connect as connect_trickle  # noqa: E402  (W3C, trickle ICE)
 
 
 async def gather_complete(pc) -> None:

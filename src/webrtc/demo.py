@@ -14,7 +14,9 @@ import webrtc
 
 
 async def connect(offerer: webrtc.RTCPeerConnection, answerer: webrtc.RTCPeerConnection) -> None:
-    """Trickle ICE between two local peers and negotiate."""
+    """Negotiate between two peers of this process, trickling candidates (W3C layer).
+
+    The tests and the benchmarks connect their peers with it too."""
 
     async def forward(candidate, peer):
         # A candidate can only be added once the peer has the remote description.

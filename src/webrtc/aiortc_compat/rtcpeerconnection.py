@@ -242,17 +242,6 @@ class RTCPeerConnection(_W3CPeerConnection):
     def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
         pass
 
-    def _on_ice_gathering_state(self, state: str) -> None:
-        if self._closed or state == self._iceGatheringState:
-            return
-        self._iceGatheringState = state
-        if state == "complete":
-            for waiter in self._gathering_waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
-            self._gathering_waiters.clear()
-        self.emit("icegatheringstatechange")
-
     def _on_ice_connection_state(self, state: str) -> None:
         mapped = _ICE_STATES.get(state)
         if mapped is not None:
