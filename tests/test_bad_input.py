@@ -263,3 +263,15 @@ async def test_actpass_answer_is_refused(closing):
     bad = answer.sdp.replace("a=setup:active", "a=setup:actpass")
     with pytest.raises(ValueError, match="'active' or 'passive' for an answer"):
         await offerer.setRemoteDescription(webrtc.RTCSessionDescription(sdp=bad, type="answer"))
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_local_sdp_with_unknown_media_type(closing, module):
+    pc = new_pc(module, closing)
+    pc.createDataChannel("x")
+    offer = await pc.createOffer()
+    munged = module.RTCSessionDescription(sdp=offer.sdp.replace("m=application", "m=app9ication"), type="offer")
+    with pytest.raises(ValueError, match="unsupported media type"):
+        await pc.setLocalDescription(munged)
+    await pc.setLocalDescription(offer)  # still usable
+    assert pc.signalingState == "have-local-offer"

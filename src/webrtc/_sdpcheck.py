@@ -1,4 +1,4 @@
-"""Checks on remote SDP that libwebrtc (this version, with its DCHECKs on) does not make
+"""Checks on SDP that libwebrtc (this version, with its DCHECKs on) does not make
 itself: input that its parser accepts but that later crashes the process. Each rule names
 the crash it prevents; tests/test_bad_input.py covers them."""
 
@@ -13,13 +13,15 @@ _MAX_MESSAGE_SIZE_RE = re.compile(r"^a=max-message-size:(.*)$")
 _NO_LIMIT = "1073741823"
 
 
-def prepare_remote_sdp(sdp: str, sdp_type: str) -> str:
-    """Validate `sdp` and return the text to hand to libwebrtc. Raises ValueError."""
+def prepare_sdp(sdp: str, sdp_type: str) -> str:
+    """Validate a local or remote `sdp` and return the text to hand to libwebrtc.
+    Raises ValueError."""
     out = []
     for line in sdp.splitlines():
         if line.startswith("m="):
             media = line[2:].split(" ", 1)[0]
-            # An unknown media type makes libwebrtc crash when it serializes the answer.
+            # libwebrtc cannot serialize a description with an unknown media type: it
+            # crashes writing the answer, or the local description itself.
             if media not in _MEDIA_TYPES:
                 raise ValueError(f"invalid SDP: unsupported media type {media!r}")
         elif line.startswith("a=setup:"):

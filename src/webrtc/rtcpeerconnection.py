@@ -12,7 +12,7 @@ from pyee.asyncio import AsyncIOEventEmitter
 
 from . import _native
 from ._eventpump import EventPump
-from ._sdpcheck import prepare_remote_sdp
+from ._sdpcheck import prepare_sdp
 from .exceptions import InvalidStateError, error_from_native
 from .rtcconfiguration import (
     RTCBundlePolicy,
@@ -216,9 +216,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             description = _description_from(description, "setLocalDescription")
             if description.type == "rollback":
                 raise InvalidStateError("rollback is not supported")
+            sdp = prepare_sdp(description.sdp, description.type)
             request, future = self._request()
             try:
-                self._native.set_local_description(request, description.type, description.sdp)
+                self._native.set_local_description(request, description.type, sdp)
             except BaseException:
                 self._requests.pop(request, None)
                 raise
@@ -238,7 +239,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise InvalidStateError(
                 f'Cannot handle {description.type} in signaling state "{self._signalingState}"'
             )
-        sdp = prepare_remote_sdp(description.sdp, description.type)
+        sdp = prepare_sdp(description.sdp, description.type)
         request, future = self._request()
         try:
             self._native.set_remote_description(request, description.type, sdp)
