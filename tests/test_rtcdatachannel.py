@@ -157,3 +157,42 @@ async def test_threshold_validation(closing):
             local.bufferedAmountLowThreshold = bad
     local.bufferedAmountLowThreshold = 2**32 - 1
     assert local.bufferedAmountLowThreshold == 2**32 - 1
+
+
+async def test_remote_close_fires_closing_then_close(closing):
+    _, _, local, remote = await open_pair(closing)
+    events = []
+    remote.on("closing", lambda: events.append("closing"))
+    remote.on("close", lambda: events.append("close"))
+    local.on("close", lambda: events.append("local close"))
+    local.close()
+    assert local.readyState == "closing"
+    with pytest.raises(webrtc.InvalidStateError):
+        local.send("after close")
+    await wait_for(lambda: "close" in events and "local close" in events)
+    assert events.index("closing") < events.index("close")
+    assert remote.readyState == "closed"
+
+
+async def test_long_label_and_protocol(closing):
+    label, protocol = "λ" * 30000, "p" * 60000
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    b = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    closing(b)
+    announced = []
+    b.on("datachannel", announced.append)
+    channel = a.createDataChannel(label, protocol=protocol)
+    await connect_trickle(a, b)
+    await wait_for(lambda: announced and announced[0].readyState == "open")
+    assert announced[0].label == label and announced[0].protocol == protocol
+    with pytest.raises(TypeError):
+        a.createDataChannel("x" * 65536)
+
+
+async def test_duplicate_negotiated_id_is_refused(closing):
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    a.createDataChannel("one", negotiated=True, id=5)
+    with pytest.raises((webrtc.OperationError, ValueError)):
+        a.createDataChannel("two", negotiated=True, id=5)

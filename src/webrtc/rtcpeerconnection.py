@@ -13,7 +13,7 @@ from pyee.asyncio import AsyncIOEventEmitter
 from . import _native
 from ._eventpump import EventPump
 from ._sdpcheck import prepare_sdp
-from .exceptions import InvalidStateError, error_from_native
+from .exceptions import InvalidStateError, OperationError, error_from_native
 from .rtcconfiguration import (
     RTCBundlePolicy,
     RTCConfiguration,
@@ -320,6 +320,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             label, ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id
         )
         self._check_open()
+        if id is not None and any(channel.id == id for channel in self._channels.values()):
+            raise OperationError(f"data channel id {id} is already in use")
         self._pump.bind()
         native = self._native.create_data_channel(
             label, ordered, maxRetransmits, maxPacketLifeTime, protocol, negotiated, id
