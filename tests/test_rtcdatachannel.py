@@ -116,8 +116,9 @@ async def test_buffered_amount_and_low_event(closing):
     assert local.bufferedAmount == 0
 
 
-async def test_close_delivers_queued_messages_first(closing):
-    _, _, local, remote = await open_pair(closing)
+@pytest.mark.parametrize("options", [{}, {"ordered": False}], ids=["ordered", "unordered"])
+async def test_close_delivers_queued_messages_first(closing, options):
+    _, _, local, remote = await open_pair(closing, **options)
     received = collect(remote)
     closed = []
     remote.on("close", lambda: closed.append(True))

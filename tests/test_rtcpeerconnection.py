@@ -66,13 +66,20 @@ async def test_offer_and_answer_descriptions(closing):
 async def test_implicit_set_local_description(closing):
     a, b = make_pair(closing)
     channel = a.createDataChannel("x")
+
+    async def forward(candidate, peer):
+        while peer.remoteDescription is None:
+            await asyncio.sleep(0)
+        if candidate is not None:
+            await peer.addIceCandidate(candidate)
+
+    a.on("icecandidate", lambda c: forward(c, b))
+    b.on("icecandidate", lambda c: forward(c, a))
     await a.setLocalDescription()
     assert a.localDescription.type == "offer"
     await b.setRemoteDescription(a.localDescription)
     await b.setLocalDescription()
     assert b.localDescription.type == "answer"
-    for pc, other in ((a, b), (b, a)):
-        pc.on("icecandidate", lambda c, other=other: c and asyncio.ensure_future(other.addIceCandidate(c)))
     await a.setRemoteDescription(b.localDescription)
     await wait_for(lambda: channel.readyState == "open")
 

@@ -196,10 +196,11 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   // Signaling thread: the channel opened. Look up its SCTP transport for the direct path.
   void OnOpen() {
     stream_id.store(channel->id());
-    if (direct_allowed && pc) {
+    if (pc && !sctp) {
+      // Also needed to close without loss (MaybeFinishClose), whichever path sends.
       network->BlockingCall([&] { sctp = pc->GetSctpTransport(); });
-      direct.store(sctp != nullptr && channel->id() >= 0);
     }
+    direct.store(direct_allowed && sctp != nullptr && channel->id() >= 0);
     bool has_pending;
     {
       std::lock_guard lock(mutex);
