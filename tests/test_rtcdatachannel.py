@@ -197,3 +197,24 @@ async def test_duplicate_negotiated_id_is_refused(closing):
     a.createDataChannel("one", negotiated=True, id=5)
     with pytest.raises((webrtc.OperationError, ValueError)):
         a.createDataChannel("two", negotiated=True, id=5)
+
+
+def udp_receive_buffer_errors() -> int:
+    """The namespace's count of datagrams dropped because a socket's buffer was full."""
+    with open("/proc/net/snmp") as snmp:
+        rows = [line.split() for line in snmp if line.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
+@pytest.mark.parametrize("size,count", [(100, 10000), (16384, 2000)])
+async def test_bursts_overflow_no_socket_buffer(closing, size, count):
+    # Both peers share the network thread: a sender that never yields would fill the
+    # receiver's socket buffer, drop datagrams and stall in SCTP retransmissions.
+    _, _, local, remote = await open_pair(closing)
+    received = collect(remote)
+    before = udp_receive_buffer_errors()
+    payload = bytes(size)
+    for _ in range(count):
+        local.send(payload)
+    await wait_for(lambda: len(received) == count, timeout=30)
+    assert udp_receive_buffer_errors() == before

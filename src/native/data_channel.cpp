@@ -1,5 +1,6 @@
 #include "data_channel.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -20,6 +21,13 @@ namespace {
 constexpr uint64_t kNativeHighWater = 1 << 20;
 // How soon to retry when dcSCTP's send buffer is full.
 constexpr int kBlockedRetryMs = 1;
+// The network thread reads its sockets only between tasks, one datagram per socket each
+// time. A flush that sent a long batch in one go would overflow a receiving socket's
+// buffer (about 200 KiB), and a peer in this process, on the same thread, would drop
+// packets and stall in SCTP retransmission timeouts. So after each message, a flush lets
+// the sockets' handlers run once per packet it sent, as libwebrtc's own per-message path
+// does implicitly.
+constexpr size_t kPacketPayload = 1100;  // a little less than dcSCTP puts in a packet
 
 std::atomic<uint64_t> g_next_handle{1};
 std::atomic<size_t> g_live_channels{0};
@@ -103,6 +111,18 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       if (transport->SendData(sid, params, message.data, &result)) {
         pending_bytes.fetch_sub(size);
         CheckLow(before);
+        // Let the sockets' handlers run (receiving, acknowledgements); no task runs
+        // meanwhile, and what the handlers trigger is posted, not run here.
+        for (size_t packets = size / kPacketPayload + 1; packets > 0; --packets) {
+          network->socketserver()->Wait(webrtc::TimeDelta::Zero(), /*process_io=*/true);
+        }
+        transport = api->internal();
+        if (!transport || !direct.load()) {
+          if (rtc::Thread* signaling = SignalingThreadOrNull()) {
+            signaling->PostTask([self = shared_from_this()] { self->Flush(); });
+          }
+          return;
+        }
         continue;
       }
       if (result == cricket::SDR_BLOCK) {
