@@ -173,3 +173,48 @@ async def test_close_is_idempotent(closing):
     await a.close()
     await a.close()
     assert a.connectionState == "closed"
+
+
+async def test_current_and_pending_descriptions(closing):
+    a, b = make_pair(closing)
+    a.createDataChannel("x")
+    assert a.canTrickleIceCandidates is None
+    await a.setLocalDescription(await a.createOffer())
+    assert a.pendingLocalDescription.type == "offer" and a.currentLocalDescription is None
+    await b.setRemoteDescription(a.localDescription)
+    assert b.pendingRemoteDescription.type == "offer" and b.currentRemoteDescription is None
+    assert b.canTrickleIceCandidates is True
+    await b.setLocalDescription(await b.createAnswer())
+    assert b.currentLocalDescription.type == "answer" and b.pendingLocalDescription is None
+    assert b.currentRemoteDescription.type == "offer" and b.pendingRemoteDescription is None
+    await a.setRemoteDescription(b.localDescription)
+    assert a.currentLocalDescription.type == "offer" and a.pendingLocalDescription is None
+    assert a.currentRemoteDescription.type == "answer" and a.pendingRemoteDescription is None
+
+
+async def test_restart_ice_renegotiates(closing):
+    a, b = make_pair(closing)
+    remote = []
+    b.on("datachannel", remote.append)
+    channel = a.createDataChannel("x")
+    await connect_trickle(a, b)
+    await wait_for(lambda: channel.readyState == "open" and remote)
+    received = []
+    remote[0].on("message", received.append)
+
+    def ufrag(pc):
+        return next(l for l in pc.localDescription.sdp.splitlines() if l.startswith("a=ice-ufrag:"))
+
+    before = ufrag(a)
+    needed = []
+    a.on("negotiationneeded", lambda: needed.append(True))
+    a.restartIce()
+    await wait_for(lambda: needed, what="negotiationneeded after restartIce")
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription(await b.createAnswer())
+    await a.setRemoteDescription(b.localDescription)
+    assert ufrag(a) != before
+    await wait_for(lambda: a.iceConnectionState in ("connected", "completed"))
+    channel.send("after restart")
+    await wait_for(lambda: received == ["after restart"])

@@ -206,16 +206,17 @@ void BindPeerConnection(nb::module_& m) {
       .def("take_data_channel", &PeerConnection::TakeDataChannel, "handle"_a)
       .def(
           "local_description",
-          [](const PeerConnection& self) {
+          [](const PeerConnection& self, const std::string& which) {
             std::optional<SessionDescription> desc;
             {
               nb::gil_scoped_release release;
-              desc = self.local_description();
+              desc = self.local_description(which);
             }
             if (!desc) return nb::object(nb::none());
             return nb::object(nb::make_tuple(desc->type, desc->sdp));
           },
-          "(type, sdp) or None.")
+          "which"_a = "",
+          "(type, sdp) or None; which: '' (pending, else current), 'current' or 'pending'.")
       .def("close", &PeerConnection::Close, nb::call_guard<nb::gil_scoped_release>());
 }
 

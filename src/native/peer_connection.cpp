@@ -440,10 +440,21 @@ std::vector<TransceiverInfo> PeerConnection::transceivers() const {
   return out;
 }
 
-std::optional<SessionDescription> PeerConnection::local_description() const {
+std::optional<SessionDescription> PeerConnection::local_description(
+    const std::string& which) const {
+  if (!which.empty() && which != "current" && which != "pending") {
+    throw std::invalid_argument("which must be '', 'current' or 'pending'");
+  }
   std::optional<SessionDescription> out;
   RunOnSignaling([&] {
-    if (impl_->pc) out = Describe(impl_->pc->local_description());
+    if (!impl_->pc) return;
+    if (which == "current") {
+      out = Describe(impl_->pc->current_local_description());
+    } else if (which == "pending") {
+      out = Describe(impl_->pc->pending_local_description());
+    } else {
+      out = Describe(impl_->pc->local_description());
+    }
   });
   return out;
 }

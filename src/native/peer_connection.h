@@ -85,7 +85,8 @@ class PeerConnection {
   std::shared_ptr<DataChannel> TakeDataChannel(uint64_t handle);
 
   std::vector<TransceiverInfo> transceivers() const;
-  std::optional<SessionDescription> local_description() const;
+  // `which`: "" (pending, else current), "current" or "pending".
+  std::optional<SessionDescription> local_description(const std::string& which = "") const;
   // Closes and releases every libwebrtc object; descriptions read as None afterwards.
   void Close();
 

@@ -112,7 +112,9 @@ class PeerConnection:
 
     def take_data_channel(self, handle: int) -> DataChannel: ...
 
-    def local_description(self) -> object:
-        """(type, sdp) or None."""
+    def local_description(self, which: str = '') -> object:
+        """
+        (type, sdp) or None; which: '' (pending, else current), 'current' or 'pending'.
+        """
 
     def close(self) -> None: ...

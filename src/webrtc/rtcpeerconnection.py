@@ -97,6 +97,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         # The remote description as applied. libwebrtc's re-serialization of a parsed remote
         # description crashes on some inputs (unknown media types), so we never ask for it.
         self._remote: tuple[str, str] | None = None
+        self._current_remote: tuple[str, str] | None = None
+        self._pending_remote: tuple[str, str] | None = None
         self._remote_max_message_size: int | None = None
         self._sctp: RTCSctpTransport | None = None
         self._gathering_waiters: list[asyncio.Future] = []
@@ -136,6 +138,35 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     @property
     def remoteDescription(self) -> RTCSessionDescription | None:
         return self._description(self._remote)
+
+    @property
+    def currentLocalDescription(self) -> RTCSessionDescription | None:
+        """The local description of the last completed negotiation."""
+        if self._closed:
+            return None
+        return self._description(self._native.local_description("current"))
+
+    @property
+    def pendingLocalDescription(self) -> RTCSessionDescription | None:
+        """The local description of a negotiation in progress."""
+        if self._closed:
+            return None
+        return self._description(self._native.local_description("pending"))
+
+    @property
+    def currentRemoteDescription(self) -> RTCSessionDescription | None:
+        return self._description(self._current_remote)
+
+    @property
+    def pendingRemoteDescription(self) -> RTCSessionDescription | None:
+        return self._description(self._pending_remote)
+
+    @property
+    def canTrickleIceCandidates(self) -> bool | None:
+        """Whether the remote side accepts trickled candidates; None before its description."""
+        if self._remote is None:
+            return None
+        return "a=ice-options:trickle" in self._remote[1] or "a=ice-options: trickle" in self._remote[1]
 
     @staticmethod
     def _description(value: tuple[str, str] | None) -> RTCSessionDescription | None:
@@ -224,6 +255,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 self._requests.pop(request, None)
                 raise
         await future
+        if self._signalingState == "stable" and self._pending_remote is not None:
+            # Our answer completed the negotiation the remote offer began.
+            self._current_remote, self._pending_remote = self._pending_remote, None
         self._update_sctp()
 
     async def setRemoteDescription(self, description: RTCSessionDescription) -> None:
@@ -249,6 +283,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         await future
         if description.type in ("offer", "answer", "pranswer"):
             self._remote = (description.type, description.sdp)
+            if description.type == "answer":
+                self._current_remote, self._pending_remote = self._remote, None
+            else:
+                self._pending_remote = self._remote
         match = _MAX_MESSAGE_SIZE_RE.search(description.sdp)
         if match:
             size = int(match.group(1))
