@@ -215,3 +215,15 @@ async def test_default_ice_servers_is_google_stun():
     await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), 20)
     assert pc.iceGatheringState == "complete"
     await pc.close()
+
+
+async def test_signalingstatechange_on_every_set(closing):
+    a, b = make_pair(closing)
+    seen = []
+    b.on("signalingstatechange", lambda: seen.append(b.signalingState))
+    a.createDataChannel("x")
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    await b.setRemoteDescription(a.localDescription)  # same state again: still emitted
+    await b.setLocalDescription(await b.createAnswer())
+    assert seen == ["have-remote-offer", "have-remote-offer", "stable"]

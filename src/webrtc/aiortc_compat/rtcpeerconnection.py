@@ -134,6 +134,7 @@ class RTCPeerConnection(_W3CPeerConnection):
     async def setLocalDescription(self, sessionDescription: RTCSessionDescription | None = None) -> None:
         """Apply the description and return once ICE gathering is complete."""
         await super().setLocalDescription(sessionDescription)
+        self.emit("signalingstatechange")  # aiortc emits it on every set
         local = self._native.local_description()
         if local is None or "\nm=" not in local[1]:
             return
@@ -153,6 +154,7 @@ class RTCPeerConnection(_W3CPeerConnection):
 
     async def setRemoteDescription(self, sessionDescription: RTCSessionDescription) -> None:
         await super().setRemoteDescription(sessionDescription)
+        self.emit("signalingstatechange")  # aiortc emits it on every set
         pending, self._pending_candidates = self._pending_candidates, []
         for line, mid, index in pending:
             await self._add_candidate_quietly(line, mid, index)
@@ -241,6 +243,11 @@ class RTCPeerConnection(_W3CPeerConnection):
 
     def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
         pass
+
+    def _on_signaling_state(self, state: str) -> None:
+        # Emitted by setLocalDescription/setRemoteDescription themselves, as aiortc does.
+        if not self._closed:
+            self._signalingState = state
 
     def _on_ice_connection_state(self, state: str) -> None:
         mapped = _ICE_STATES.get(state)
