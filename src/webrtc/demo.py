@@ -16,21 +16,31 @@ import webrtc
 async def connect(offerer: webrtc.RTCPeerConnection, answerer: webrtc.RTCPeerConnection) -> None:
     """Negotiate between two peers of this process, trickling candidates (W3C layer).
 
-    The tests and the benchmarks connect their peers with it too."""
+    A candidate can only be added once its receiver has the remote description, so early
+    ones wait in a list, as a signaling server would hold them. The tests and the
+    benchmarks connect their peers with it too."""
+    waiting: dict[int, list] = {id(offerer): [], id(answerer): []}
 
     async def forward(candidate, peer):
-        # A candidate can only be added once the peer has the remote description.
-        while peer.remoteDescription is None and peer.signalingState != "closed":
-            await asyncio.sleep(0)
-        if candidate is not None and peer.signalingState != "closed":
+        if candidate is None or peer.signalingState == "closed":
+            return
+        if peer.remoteDescription is None:
+            waiting[id(peer)].append(candidate)
+        else:
+            await peer.addIceCandidate(candidate)
+
+    async def set_remote(peer, description):
+        await peer.setRemoteDescription(description)
+        early, waiting[id(peer)] = waiting[id(peer)], []
+        for candidate in early:
             await peer.addIceCandidate(candidate)
 
     offerer.on("icecandidate", lambda c: forward(c, answerer))
     answerer.on("icecandidate", lambda c: forward(c, offerer))
     await offerer.setLocalDescription(await offerer.createOffer())
-    await answerer.setRemoteDescription(offerer.localDescription)
+    await set_remote(answerer, offerer.localDescription)
     await answerer.setLocalDescription(await answerer.createAnswer())
-    await offerer.setRemoteDescription(answerer.localDescription)
+    await set_remote(offerer, answerer.localDescription)
 
 
 def progress(text: str) -> None:
