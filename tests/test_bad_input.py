@@ -275,3 +275,39 @@ async def test_local_sdp_with_unknown_media_type(closing, module):
         await pc.setLocalDescription(munged)
     await pc.setLocalDescription(offer)  # still usable
     assert pc.signalingState == "have-local-offer"
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_text_that_is_not_utf8_encodable(closing, module):
+    pc = new_pc(module, closing)
+    with pytest.raises(ValueError):
+        pc.createDataChannel("\ud800")
+    with pytest.raises(ValueError):
+        pc.createDataChannel("x", protocol="\udfff")
+    with pytest.raises(ValueError, match="UTF-8"):
+        await pc.setRemoteDescription(module.RTCSessionDescription(sdp="v=0\ud800", type="offer"))
+    a, b = new_pc(module, closing), new_pc(module, closing)
+    channel = a.createDataChannel("x")
+    remote = []
+    b.on("datachannel", remote.append)
+    from conftest import connect_full
+
+    await connect_full(a, b)
+    await wait_for(lambda: channel.readyState == "open" and remote)
+    with pytest.raises(ValueError):
+        channel.send("\ud800")
+    if module is webrtc:
+        with pytest.raises(ValueError):
+            await b.addIceCandidate(webrtc.RTCIceCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host\ud800", sdpMid="0"))
+    else:
+        from webrtc.aiortc_compat.sdp import candidate_from_sdp
+
+        candidate = candidate_from_sdp("1 1 udp 1 127.0.0.1 9 typ host")
+        candidate.ip = "127.0.0.\ud800"
+        candidate.sdpMid = "0"
+        with pytest.raises(ValueError):
+            await b.addIceCandidate(candidate)
+    received = []
+    remote[0].on("message", received.append)
+    channel.send("still fine")
+    await wait_for(lambda: received == ["still fine"])

@@ -16,6 +16,10 @@ _NO_LIMIT = "1073741823"
 def prepare_sdp(sdp: str, sdp_type: str) -> str:
     """Validate a local or remote `sdp` and return the text to hand to libwebrtc.
     Raises ValueError."""
+    try:
+        sdp.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("invalid SDP: not encodable as UTF-8") from None
     out = []
     for line in sdp.splitlines():
         if line.startswith("m="):

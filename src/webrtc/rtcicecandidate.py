@@ -32,6 +32,8 @@ def parse_candidate(text: str) -> ParsedCandidate:
         raise TypeError(f"candidate must be a str (got {type(text).__name__})")
     if len(text) > MAX_CANDIDATE_LENGTH:
         raise ValueError(f"candidate is too long ({len(text)} characters)")
+    if not text.isascii():
+        raise ValueError(f"malformed ICE candidate (not ASCII): {text[:100]!r}")
     if text.startswith("a="):
         text = text[2:]
     if text.startswith("candidate:"):

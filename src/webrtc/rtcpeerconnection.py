@@ -22,7 +22,7 @@ from .rtcconfiguration import (
     native_ice_servers,
 )
 from .rtcdatachannel import RTCDataChannel
-from .rtcicecandidate import RTCIceCandidate
+from .rtcicecandidate import RTCIceCandidate, parse_candidate
 from .rtcsessiondescription import RTCSessionDescription
 from .rtcsctptransport import RTCSctpTransport
 from .rtcrtptransceiver import RTCRtpTransceiver
@@ -325,6 +325,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         await self._add_candidate_line(candidate.candidate, candidate.sdpMid, candidate.sdpMLineIndex)
 
     async def _add_candidate_line(self, line: str, mid: str | None, mline_index: int | None) -> None:
+        parse_candidate(line)  # ValueError for malformed input, before it reaches libwebrtc
+        if mid is not None and (not isinstance(mid, str) or not mid.isascii()):
+            raise ValueError(f"invalid sdpMid: {mid!r}")
+        if mline_index is not None and (
+            not isinstance(mline_index, int) or not 0 <= mline_index < 65536
+        ):
+            raise ValueError(f"invalid sdpMLineIndex: {mline_index!r}")
         if not line.startswith("candidate:"):
             line = "candidate:" + line
         request, future = self._request()
