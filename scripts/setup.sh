@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 APT_PACKAGES=(libtgowt-dev lld dpkg-dev ccache cmake ninja-build pkg-config
-              python3-dev python3-venv iproute2 procps coturn)
+              python3-dev python3-venv iproute2 procps coturn chromium)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
@@ -25,11 +25,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 VENV_PY="$ROOT/.venv/bin/python"
-if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, aiortc, pytest_timeout" 2>/dev/null; then
+if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, aiortc, pytest_timeout, playwright" 2>/dev/null; then
   echo "==> installing Python build and test dependencies"
   "$VENV_PY" -m pip install -q --upgrade pip
   "$VENV_PY" -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.4" pyee \
-    "pytest>=8" "pytest-asyncio>=0.23" pytest-timeout "aiortc==1.16.0" numpy pillow av
+    "pytest>=8" "pytest-asyncio>=0.23" pytest-timeout "aiortc==1.16.0" playwright numpy pillow av
 fi
 
 echo "==> building python-webrtc (incremental: build/ and ccache keep the work)"

@@ -1,0 +1,140 @@
+"""Interop with headless Chromium (Debian's chromium, driven by Playwright) as a browser
+peer, over loopback, in both directions and both layers."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import itertools
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+import webrtc
+from webrtc import aiortc_compat as compat
+from conftest import configuration, gather_complete, wait_for
+
+
+PAGE = Path(__file__).with_name("chromium_peer.html").read_bytes()
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
+peer_ids = itertools.count()
+
+
+class PageHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def page_url():
+    # Served on 127.0.0.1: a secure context, so the page may ask for (fake) media.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture
+async def browser_page(page_url):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = await browser.new_page()
+        await page.goto(page_url)
+        yield page
+        await browser.close()
+
+
+LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
+MESSAGES = ["hello browser", b"\x00\x01\x02binary", "ünïcødé ✓", bytes(50000)]
+
+
+def describe(message) -> str:
+    return "text:" + message if isinstance(message, str) else f"binary:{len(message)}"
+
+
+async def set_local(pc, description=None):
+    await pc.setLocalDescription(description)
+    await gather_complete(pc)  # the browser gets a complete description
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_we_offer_browser_answers(closing, browser_page, module):
+    peer = f"p{next(peer_ids)}"
+    await browser_page.evaluate("id => makePeer(id)", peer)
+    pc = module.RTCPeerConnection(configuration(module))
+    closing(pc)
+    channel = pc.createDataChannel("from-python")
+    echoed = []
+    channel.on("message", echoed.append)
+    await set_local(pc, await pc.createOffer())
+    answer = await browser_page.evaluate("([id, sdp]) => makeAnswer(id, sdp)", [peer, pc.localDescription.sdp])
+    await pc.setRemoteDescription(module.RTCSessionDescription(sdp=answer, type="answer"))
+    await wait_for(lambda: channel.readyState == "open", timeout=20)
+    for message in MESSAGES:
+        channel.send(message)
+    await wait_for(lambda: len(echoed) == len(MESSAGES), timeout=20)
+    assert echoed == MESSAGES
+    state = await browser_page.evaluate("id => state(id)", peer)
+    assert state["connection"] == "connected"
+    assert state["received"] == [describe(m) for m in MESSAGES]
+    assert state["channels"] == [["from-python", "open"]]
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_browser_offers_we_answer(closing, browser_page, module):
+    peer = f"p{next(peer_ids)}"
+    await browser_page.evaluate("id => makePeer(id)", peer)
+    pc = module.RTCPeerConnection(configuration(module))
+    closing(pc)
+    announced = []
+    pc.on("datachannel", announced.append)
+    offer = await browser_page.evaluate("([id, label]) => makeOffer(id, label)", [peer, "from-browser"])
+    await pc.setRemoteDescription(module.RTCSessionDescription(sdp=offer, type="offer"))
+    await set_local(pc, await pc.createAnswer())
+    await browser_page.evaluate("([id, sdp]) => acceptAnswer(id, sdp)", [peer, pc.localDescription.sdp])
+    await wait_for(lambda: announced and announced[0].readyState == "open", timeout=20)
+    channel = announced[0]
+    assert channel.label == "from-browser"
+    echoed = []
+    channel.on("message", echoed.append)
+    for message in MESSAGES:
+        channel.send(message)
+    await wait_for(lambda: len(echoed) == len(MESSAGES), timeout=20)
+    assert echoed == MESSAGES
+
+
+async def test_browser_closing_closes_compat_connection(closing, browser_page):
+    peer = f"p{next(peer_ids)}"
+    await browser_page.evaluate("id => makePeer(id)", peer)
+    pc = compat.RTCPeerConnection(configuration(compat))
+    closing(pc)
+    channel = pc.createDataChannel("bye")
+    await set_local(pc, await pc.createOffer())
+    answer = await browser_page.evaluate("([id, sdp]) => makeAnswer(id, sdp)", [peer, pc.localDescription.sdp])
+    await pc.setRemoteDescription(compat.RTCSessionDescription(sdp=answer, type="answer"))
+    await wait_for(lambda: channel.readyState == "open", timeout=20)
+    await browser_page.evaluate("id => closePeer(id)", peer)
+    await wait_for(lambda: pc.connectionState == "closed", timeout=20, what="auto close")
+    assert channel.readyState == "closed"
