@@ -40,7 +40,7 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, what: s
         await asyncio.sleep(0.005)
 
 
-from webrtc.demo import connect as connect_trickle  # noqa: E402  (W3C, trickle ICE)
+from webrtc.demo import connect as connect_trickle  # noqa: E402, F401  (W3C, trickle ICE)
 
 
 async def gather_complete(pc) -> None:

@@ -130,10 +130,15 @@ async def test_add_ice_candidate_semantics(closing):
     a, b = make_pair(closing)
     channel = a.createDataChannel("x")
     await a.setLocalDescription(await a.createOffer())
-    lines = [l[len("a=candidate:"):] for l in a.localDescription.sdp.splitlines() if l.startswith("a=candidate:")]
+    sdp_lines = a.localDescription.sdp.splitlines()
+    lines = [line[len("a=candidate:"):] for line in sdp_lines if line.startswith("a=candidate:")]
     # Offer without candidates; they are trickled to b before its remote description.
     stripped = compat.RTCSessionDescription(
-        sdp="".join(l + "\r\n" for l in a.localDescription.sdp.splitlines() if not l.startswith("a=candidate") and l != "a=end-of-candidates"),
+        sdp="".join(
+            line + "\r\n"
+            for line in sdp_lines
+            if not line.startswith("a=candidate") and line != "a=end-of-candidates"
+        ),
         type="offer",
     )
     for line in lines:

@@ -3,7 +3,6 @@ peer, over loopback, in both directions and both layers."""
 
 from __future__ import annotations
 
-import asyncio
 import http.server
 import itertools
 import shutil

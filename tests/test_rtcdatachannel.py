@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -122,7 +121,7 @@ async def test_close_delivers_queued_messages_first(closing, options):
     received = collect(remote)
     closed = []
     remote.on("close", lambda: closed.append(True))
-    for i in range(200):
+    for _ in range(200):
         local.send(bytes(16 * 1024))
     local.close()
     assert local.readyState in ("open", "closing")
@@ -183,7 +182,7 @@ async def test_long_label_and_protocol(closing):
     closing(b)
     announced = []
     b.on("datachannel", announced.append)
-    channel = a.createDataChannel(label, protocol=protocol)
+    a.createDataChannel(label, protocol=protocol)
     await connect_trickle(a, b)
     await wait_for(lambda: announced and announced[0].readyState == "open")
     assert announced[0].label == label and announced[0].protocol == protocol

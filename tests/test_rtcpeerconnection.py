@@ -203,7 +203,7 @@ async def test_restart_ice_renegotiates(closing):
     remote[0].on("message", received.append)
 
     def ufrag(pc):
-        return next(l for l in pc.localDescription.sdp.splitlines() if l.startswith("a=ice-ufrag:"))
+        return next(line for line in pc.localDescription.sdp.splitlines() if line.startswith("a=ice-ufrag:"))
 
     before = ufrag(a)
     needed = []

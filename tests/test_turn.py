@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+
 import shutil
 import socket
 import subprocess

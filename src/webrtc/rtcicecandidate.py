@@ -61,7 +61,7 @@ def parse_candidate(text: str) -> ParsedCandidate:
     rest = bits[8:]
     if len(rest) % 2:
         raise ValueError(f"malformed ICE candidate: {text[:100]!r}")
-    for key, value in zip(rest[::2], rest[1::2]):
+    for key, value in zip(rest[::2], rest[1::2], strict=True):
         if key == "raddr":
             parsed.relatedAddress = value
         elif key == "rport":

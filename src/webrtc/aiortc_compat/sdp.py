@@ -25,7 +25,7 @@ def candidate_from_sdp(sdp: str) -> RTCIceCandidate:
         protocol=bits[2],
         type=bits[7],
     )
-    for key, value in zip(bits[8::2], bits[9::2]):
+    for key, value in zip(bits[8::2], bits[9::2], strict=False):
         if key == "raddr":
             candidate.relatedAddress = value
         elif key == "rport":
