@@ -218,3 +218,31 @@ async def test_restart_ice_renegotiates(closing):
     await wait_for(lambda: a.iceConnectionState in ("connected", "completed"))
     channel.send("after restart")
     await wait_for(lambda: received == ["after restart"])
+
+
+async def test_transceiver_direction_and_stop(closing):
+    import aiortc
+
+    offerer = aiortc.RTCPeerConnection(configuration(aiortc))
+    closing(offerer)
+    offerer.addTransceiver("audio")
+    offerer.addTransceiver("video")
+    await offerer.setLocalDescription(await offerer.createOffer())
+    (pc, _) = make_pair(closing)
+    await pc.setRemoteDescription(offerer.localDescription)
+    audio, video = pc.getTransceivers()
+    assert audio.direction == "recvonly" and audio.currentDirection is None
+    with pytest.raises(TypeError):
+        audio.direction = "sideways"
+    audio.direction = "inactive"
+    video.stop()
+    assert video.stopped and video.direction == "stopped"
+    await pc.setLocalDescription(await pc.createAnswer())
+    sdp = pc.localDescription.sdp
+    assert "a=inactive" in sdp.split("m=audio", 1)[1].split("m=", 1)[0]
+    # libwebrtc answers a section stopped before the answer as inactive; the next offer rejects it.
+    assert "a=inactive" in sdp.split("m=video", 1)[1]
+    assert pc.getTransceivers()[0].currentDirection == "inactive"
+    await pc.close()
+    with pytest.raises(webrtc.InvalidStateError):
+        audio.direction = "sendrecv"

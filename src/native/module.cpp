@@ -203,6 +203,10 @@ void BindPeerConnection(nb::module_& m) {
             return out;
           },
           "[(mid, kind, direction, currentDirection, stopped)] in creation order.")
+      .def("set_transceiver_direction", &PeerConnection::SetTransceiverDirection, "index"_a,
+           "direction"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("stop_transceiver", &PeerConnection::StopTransceiver, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>())
       .def("take_data_channel", &PeerConnection::TakeDataChannel, "handle"_a)
       .def(
           "local_description",

@@ -421,6 +421,48 @@ std::string DirectionName(webrtc::RtpTransceiverDirection direction) {
 }
 }  // namespace
 
+namespace {
+std::optional<webrtc::RtpTransceiverDirection> DirectionFromName(const std::string& name) {
+  if (name == "sendrecv") return webrtc::RtpTransceiverDirection::kSendRecv;
+  if (name == "sendonly") return webrtc::RtpTransceiverDirection::kSendOnly;
+  if (name == "recvonly") return webrtc::RtpTransceiverDirection::kRecvOnly;
+  if (name == "inactive") return webrtc::RtpTransceiverDirection::kInactive;
+  return std::nullopt;
+}
+}  // namespace
+
+void PeerConnection::SetTransceiverDirection(size_t index, const std::string& direction) {
+  auto value = DirectionFromName(direction);
+  if (!value) throw std::invalid_argument("invalid direction '" + direction + "'");
+  std::optional<RtcError> failure;
+  bool found = false;
+  RunOnSignaling([&] {
+    if (!impl_->pc) return;
+    auto transceivers = impl_->pc->GetTransceivers();
+    if (index >= transceivers.size()) return;
+    found = true;
+    auto error = transceivers[index]->SetDirectionWithError(*value);
+    if (!error.ok()) failure = ToRtcError(error);
+  });
+  if (!found) throw std::out_of_range("no such transceiver");
+  if (failure) throw *failure;
+}
+
+void PeerConnection::StopTransceiver(size_t index) {
+  std::optional<RtcError> failure;
+  bool found = false;
+  RunOnSignaling([&] {
+    if (!impl_->pc) return;
+    auto transceivers = impl_->pc->GetTransceivers();
+    if (index >= transceivers.size()) return;
+    found = true;
+    auto error = transceivers[index]->StopStandard();
+    if (!error.ok()) failure = ToRtcError(error);
+  });
+  if (!found) throw std::out_of_range("no such transceiver");
+  if (failure) throw *failure;
+}
+
 std::vector<TransceiverInfo> PeerConnection::transceivers() const {
   std::vector<TransceiverInfo> out;
   RunOnSignaling([&] {

@@ -85,6 +85,9 @@ class PeerConnection {
   std::shared_ptr<DataChannel> TakeDataChannel(uint64_t handle);
 
   std::vector<TransceiverInfo> transceivers() const;
+  // The index-th transceiver (creation order). Throw RtcError or std::out_of_range.
+  void SetTransceiverDirection(size_t index, const std::string& direction);
+  void StopTransceiver(size_t index);
   // `which`: "" (pending, else current), "current" or "pending".
   std::optional<SessionDescription> local_description(const std::string& which = "") const;
   // Closes and releases every libwebrtc object; descriptions read as None afterwards.

@@ -110,6 +110,10 @@ class PeerConnection:
     def transceivers(self) -> list:
         """[(mid, kind, direction, currentDirection, stopped)] in creation order."""
 
+    def set_transceiver_direction(self, index: int, direction: str) -> None: ...
+
+    def stop_transceiver(self, index: int) -> None: ...
+
     def take_data_channel(self, handle: int) -> DataChannel: ...
 
     def local_description(self, which: str = '') -> object:

@@ -200,7 +200,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             if index < len(self._transceivers):
                 self._transceivers[index]._update(snapshot)
             else:
-                self._transceivers.append(RTCRtpTransceiver(snapshot))
+                self._transceivers.append(self._make_transceiver(index, snapshot))
+
+    def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
+        return RTCRtpTransceiver(self, index, snapshot)
 
     # ---- offer/answer ----
 

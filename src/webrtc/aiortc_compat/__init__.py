@@ -3,7 +3,7 @@
 The classes keep aiortc's names, signatures and behaviours; libwebrtc does the work.
 """
 
-from ..rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from .rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from ..rtcsctptransport import RTCSctpTransport
 from .exceptions import InvalidAccessError, InvalidStateError
 from .mediastreams import MediaStreamError, MediaStreamTrack

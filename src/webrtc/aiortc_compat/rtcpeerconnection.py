@@ -30,6 +30,7 @@ from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
 from ..rtcsessiondescription import RTCSessionDescription
 from ..rtcsctptransport import RTCSctpTransport
 from .rtcdatachannel import RTCDataChannel
+from .rtcrtptransceiver import RTCRtpTransceiver
 from .sdp import candidate_to_sdp
 
 logger = logging.getLogger(__name__)
@@ -218,6 +219,9 @@ class RTCPeerConnection(_W3CPeerConnection):
             )
         except TypeError as exc:
             raise ValueError(str(exc)) from None
+
+    def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
+        return RTCRtpTransceiver(self, index, snapshot)
 
     def _make_channel(self, native: Any) -> RTCDataChannel:
         return RTCDataChannel(native, self)
