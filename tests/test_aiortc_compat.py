@@ -232,3 +232,18 @@ async def test_signalingstatechange_on_every_set(closing):
     await b.setRemoteDescription(a.localDescription)  # same state again: still emitted
     await b.setLocalDescription(await b.createAnswer())
     assert seen == ["have-remote-offer", "have-remote-offer", "stable"]
+
+
+async def test_get_stats_aiortc_shape(closing):
+    import datetime
+
+    a, b = make_pair(closing)
+    channel = a.createDataChannel("x")
+    await connect_full(a, b)
+    await wait_for(lambda: channel.readyState == "open")
+    report = await a.getStats()
+    transports = [s for s in report.values() if s.type == "transport"]
+    assert transports and transports[0].bytesSent > 0
+    assert isinstance(transports[0].timestamp, datetime.datetime)
+    await a.close()
+    assert await a.getStats() == {}  # aiortc's getStats works after close

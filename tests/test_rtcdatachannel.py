@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 
 import pytest
 
@@ -217,3 +218,23 @@ async def test_bursts_overflow_no_socket_buffer(closing, size, count):
         local.send(payload)
     await wait_for(lambda: len(received) == count, timeout=30)
     assert udp_receive_buffer_errors() == before
+
+
+async def test_get_stats(closing):
+    a, b, local, remote = await open_pair(closing)
+    received = collect(remote)
+    for _ in range(10):
+        local.send(b"x" * 100)
+    await wait_for(lambda: len(received) == 10)
+    report = await a.getStats()
+    assert isinstance(report, webrtc.RTCStatsReport)
+    channels = report.of_type("data-channel")
+    assert channels and channels[0]["messagesSent"] >= 0 and channels[0]["label"] == "test"
+    transport = report.of_type("transport")[0]
+    assert transport["bytesSent"] > 1000 and transport["dtlsState"] == "connected"
+    pair = next(p for p in report.of_type("candidate-pair") if p["id"] == transport["selectedCandidatePairId"])
+    assert pair["state"] == "succeeded"
+    assert abs(transport["timestamp"] / 1000 - time.time()) < 60  # milliseconds since the epoch
+    await a.close()
+    with pytest.raises(webrtc.InvalidStateError):
+        await a.getStats()

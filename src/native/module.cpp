@@ -174,6 +174,8 @@ void BindPeerConnection(nb::module_& m) {
            "type"_a, "sdp"_a, nb::call_guard<nb::gil_scoped_release>())
       .def("add_ice_candidate", &PeerConnection::AddIceCandidate, "request"_a, "candidate"_a,
            "mid"_a, "mline_index"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("get_stats", &PeerConnection::GetStats, "request"_a,
+           nb::call_guard<nb::gil_scoped_release>())
       .def("restart_ice", &PeerConnection::RestartIce, nb::call_guard<nb::gil_scoped_release>())
       .def(
           "create_data_channel",

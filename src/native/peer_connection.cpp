@@ -8,6 +8,8 @@
 #include "api/jsep.h"
 #include "api/peer_connection_interface.h"
 #include "api/sctp_transport_interface.h"
+#include "api/stats/rtc_stats_collector_callback.h"
+#include "api/stats/rtc_stats_report.h"
 #include "data_channel_internal.h"
 #include "p2p/client/basic_port_allocator.h"
 #include "rtc_base/rtc_certificate_generator.h"
@@ -361,6 +363,28 @@ void PeerConnection::AddIceCandidate(uint64_t request, const std::string& candid
                                [queue = impl_->queue, request](webrtc::RTCError result) {
                                  PushRequestDone(*queue, request, result);
                                });
+  });
+}
+
+namespace {
+class StatsCallback : public webrtc::RTCStatsCollectorCallback {
+ public:
+  StatsCallback(EventQueuePtr queue, uint64_t request)
+      : queue_(std::move(queue)), request_(request) {}
+  void OnStatsDelivered(const rtc::scoped_refptr<const webrtc::RTCStatsReport>& report) override {
+    PushRequestDone(*queue_, request_, webrtc::RTCError::OK(), report->ToJson());
+  }
+
+ private:
+  EventQueuePtr queue_;
+  uint64_t request_;
+};
+}  // namespace
+
+void PeerConnection::GetStats(uint64_t request) {
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    impl_->pc->GetStats(rtc::make_ref_counted<StatsCallback>(impl_->queue, request).get());
   });
 }
 

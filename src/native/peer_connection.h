@@ -78,6 +78,8 @@ class PeerConnection {
   void AddIceCandidate(uint64_t request, const std::string& candidate, const std::string& mid,
                        int mline_index);
   void RestartIce();
+  // Asynchronous: kRequestDone carries the W3C stats report as JSON (an array of objects).
+  void GetStats(uint64_t request);
 
   std::shared_ptr<DataChannel> CreateDataChannel(const std::string& label,
                                                  const DataChannelInit& init);

@@ -29,6 +29,7 @@ from .rtcpeerconnection import RTCPeerConnection
 from .rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from .rtcsctptransport import RTCSctpTransport
 from .rtcsessiondescription import RTCSessionDescription
+from .rtcstatsreport import RTCStatsReport
 
 __version__ = "0.1.0"
 
@@ -51,6 +52,7 @@ __all__ = [
     "RTCRtpTransceiver",
     "RTCSctpTransport",
     "RTCSessionDescription",
+    "RTCStatsReport",
     "allow_loopback",
     "set_log_level",
     "shutdown",

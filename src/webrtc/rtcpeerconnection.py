@@ -24,6 +24,7 @@ from .rtcconfiguration import (
 from .rtcdatachannel import RTCDataChannel
 from .rtcicecandidate import RTCIceCandidate, parse_candidate
 from .rtcsessiondescription import RTCSessionDescription
+from .rtcstatsreport import RTCStatsReport
 from .rtcsctptransport import RTCSctpTransport
 from .rtcrtptransceiver import RTCRtpTransceiver
 
@@ -346,6 +347,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._requests.pop(request, None)
             raise
         await future
+
+    async def getStats(self) -> RTCStatsReport:
+        """The connection's statistics (libwebrtc's W3C stats collector)."""
+        self._check_open()
+        request, future = self._request()
+        self._native.get_stats(request)
+        report_json, _ = await future
+        return RTCStatsReport._from_json(report_json)
 
     def restartIce(self) -> None:
         self._check_open()

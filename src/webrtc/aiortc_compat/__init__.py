@@ -12,6 +12,7 @@ from .rtcdatachannel import RTCDataChannel, RTCDataChannelParameters
 from .rtcicetransport import RTCIceCandidate
 from .rtcpeerconnection import RTCPeerConnection
 from .rtcsessiondescription import RTCSessionDescription
+from .stats import RTCStatsReport
 
 __all__ = [
     "InvalidAccessError",
@@ -31,4 +32,5 @@ __all__ = [
     "RTCRtpTransceiver",
     "RTCSctpTransport",
     "RTCSessionDescription",
+    "RTCStatsReport",
 ]

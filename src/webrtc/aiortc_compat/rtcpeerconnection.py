@@ -32,6 +32,7 @@ from ..rtcsctptransport import RTCSctpTransport
 from .rtcdatachannel import RTCDataChannel
 from .rtcrtptransceiver import RTCRtpTransceiver
 from .sdp import candidate_to_sdp
+from .stats import RTCStatsReport
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +233,12 @@ class RTCPeerConnection(_W3CPeerConnection):
             self.emit("datachannel", channel)
         else:
             channel._announce_when_open = True
+
+    async def getStats(self) -> RTCStatsReport:
+        """Statistics as aiortc shapes them: objects with attributes; works after close()."""
+        if self._closed:
+            return RTCStatsReport()
+        return RTCStatsReport._from_w3c(await super().getStats())
 
     # ---- events and states ----
 
