@@ -153,6 +153,10 @@ async def test_wrong_argument_types(closing, module):
         pc.createDataChannel("x", maxRetransmits="3")
     with pytest.raises((TypeError, ValueError)):
         pc.createDataChannel("x", id=-1, negotiated=True)
+    with pytest.raises((TypeError, ValueError)):
+        pc.createDataChannel("x", ordered={"ordered": False})
+    with pytest.raises((TypeError, ValueError)):
+        pc.createDataChannel("x", negotiated="yes", id=1)
     with pytest.raises(TypeError):
         module.RTCPeerConnection("not a configuration")
     with pytest.raises((TypeError, ValueError)):

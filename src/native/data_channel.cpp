@@ -69,7 +69,9 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   void PostFlush() {
     rtc::Thread* signaling = SignalingThreadOrNull();
     if (!signaling) throw std::runtime_error("the WebRTC engine is not running");
-    if (direct.load()) {
+    // Messages still in libwebrtc's own queue go out first: the direct path waits for them,
+    // or it would overtake them.
+    if (direct.load() && native_buffered.load() == 0) {
       network->PostTask([self = shared_from_this()] { self->FlushDirect(); });
     } else {
       signaling->PostTask([self = shared_from_this()] { self->Flush(); });
@@ -80,8 +82,9 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   void FlushDirect() {
     auto* api = static_cast<webrtc::SctpTransport*>(sctp.get());
     cricket::SctpTransportInternal* transport = api ? api->internal() : nullptr;
-    if (!transport || !direct.load()) {
-      // Closed or closing: libwebrtc's path knows what to do with what is left.
+    if (!transport || !direct.load() || native_buffered.load() > 0) {
+      // Closed or closing, or libwebrtc still holds earlier messages: its path keeps the
+      // order and knows what to do with what is left.
       if (rtc::Thread* signaling = SignalingThreadOrNull()) {
         signaling->PostTask([self = shared_from_this()] { self->Flush(); });
       }
@@ -235,8 +238,9 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     if (!channel) return;
     auto state = channel->state();
     if (state != webrtc::DataChannelInterface::kOpen) direct.store(false);
-    queue->Push({handle, EventKind::kChannelState, static_cast<int64_t>(state), channel->id()});
+    // Choose the send path before Python can see "open" and send.
     if (state == webrtc::DataChannelInterface::kOpen) OnOpen();
+    queue->Push({handle, EventKind::kChannelState, static_cast<int64_t>(state), channel->id()});
     if (state == webrtc::DataChannelInterface::kClosed) DropPending();
   }
 

@@ -394,6 +394,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise TypeError("label must be a str")
         if not isinstance(protocol, str):
             raise TypeError("protocol must be a str")
+        if not isinstance(ordered, bool) or not isinstance(negotiated, bool):
+            raise TypeError("ordered and negotiated must be bool")
         if len(label.encode()) > 65535 or len(protocol.encode()) > 65535:
             raise TypeError("label and protocol must be at most 65535 bytes")
         for name, value in (("maxPacketLifeTime", maxPacketLifeTime), ("maxRetransmits", maxRetransmits)):
