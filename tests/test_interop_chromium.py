@@ -87,17 +87,18 @@ async def test_we_offer_browser_answers(closing, browser_page, module):
     channel = pc.createDataChannel("from-python")
     echoed = []
     channel.on("message", echoed.append)
+    # Sent the moment the channel opens, while the browser's DCEP ACK may still be on its
+    # way: the order must survive whichever send path each message takes.
+    numbered = [f"n{i}" for i in range(100)]
+    channel.on("open", lambda: [channel.send(m) for m in MESSAGES + numbered])
     await set_local(pc, await pc.createOffer())
     answer = await browser_page.evaluate("([id, sdp]) => makeAnswer(id, sdp)", [peer, pc.localDescription.sdp])
     await pc.setRemoteDescription(module.RTCSessionDescription(sdp=answer, type="answer"))
-    await wait_for(lambda: channel.readyState == "open", timeout=20)
-    for message in MESSAGES:
-        channel.send(message)
-    await wait_for(lambda: len(echoed) == len(MESSAGES), timeout=20)
-    assert echoed == MESSAGES
+    await wait_for(lambda: len(echoed) == len(MESSAGES) + len(numbered), timeout=20)
+    assert echoed == MESSAGES + numbered
     state = await browser_page.evaluate("id => state(id)", peer)
     assert state["connection"] == "connected"
-    assert state["received"] == [describe(m) for m in MESSAGES]
+    assert state["received"] == [describe(m) for m in MESSAGES + numbered]
     assert state["channels"] == [["from-python", "open"]]
 
 

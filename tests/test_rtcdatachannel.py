@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -238,3 +239,33 @@ async def test_get_stats(closing):
     await a.close()
     with pytest.raises(webrtc.InvalidStateError):
         await a.getStats()
+
+
+async def test_messages_sent_at_open_stay_in_order(closing):
+    # The first messages may take libwebrtc's send path and later ones the direct path;
+    # the switch must never let a message overtake an earlier one.
+    a = webrtc.RTCPeerConnection(configuration(webrtc))
+    b = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(a)
+    closing(b)
+    received = {}
+    b.on("datachannel", lambda ch: ch.on("message", lambda m, label=ch.label: received.setdefault(label, []).append(m)))
+    channels = [a.createDataChannel(f"c{i}") for i in range(10)]
+
+    async def burst(channel):
+        for i in range(200, 400):
+            channel.send(f"{i}")
+            if i % 50 == 0:
+                await asyncio.sleep(0)
+
+    for channel in channels:
+        def on_open(channel=channel):
+            for i in range(200):
+                channel.send(f"{i}")
+            asyncio.ensure_future(burst(channel))
+
+        channel.on("open", on_open)
+    await connect_trickle(a, b)
+    await wait_for(lambda: len(received) == 10 and all(len(v) == 400 for v in received.values()), timeout=30)
+    for messages in received.values():
+        assert messages == [str(i) for i in range(400)]
