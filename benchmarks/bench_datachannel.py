@@ -36,14 +36,6 @@ HIGH_WATER = 1024 * 1024
 LOW_WATER = 256 * 1024
 
 
-async def wait_until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("benchmark step timed out")
-        await asyncio.sleep(0)
-
-
 async def negotiate(module, offerer, answerer):
     if module is webrtc:  # trickle ICE: candidates flow while negotiating
         await connect_trickle(offerer, answerer)
@@ -55,17 +47,30 @@ async def negotiate(module, offerer, answerer):
 
 
 async def open_pair(module, **options):
-    """Returns (seconds from createOffer to open on both sides, offerer, answerer, local, remote)."""
+    """Returns (seconds from createOffer to open on both sides, offerer, answerer, local, remote).
+
+    Waits on the libraries' own events, not by polling, so the timed window is not spent
+    competing with a busy event loop."""
+    loop = asyncio.get_running_loop()
     config = module.RTCConfiguration(iceServers=[])
     offerer, answerer = module.RTCPeerConnection(config), module.RTCPeerConnection(config)
-    remote = []
-    answerer.on("datachannel", remote.append)
+    local_open, remote_open = loop.create_future(), loop.create_future()
+
+    def on_datachannel(channel):
+        if channel.readyState == "open":  # aiortc and the compat layer announce it open
+            remote_open.set_result(channel)
+        else:
+            channel.on("open", lambda: remote_open.done() or remote_open.set_result(channel))
+
+    answerer.on("datachannel", on_datachannel)
     local = offerer.createDataChannel("bench", **options)
+    local.on("open", lambda: local_open.done() or local_open.set_result(None))
     started = time.perf_counter()
     await negotiate(module, offerer, answerer)
-    await wait_until(lambda: local.readyState == "open" and remote and remote[0].readyState == "open")
+    await asyncio.wait_for(local_open, 30)
+    remote = await asyncio.wait_for(remote_open, 30)
     elapsed = time.perf_counter() - started
-    return elapsed, offerer, answerer, local, remote[0]
+    return elapsed, offerer, answerer, local, remote
 
 
 async def bench_setup(module, runs):

@@ -13,12 +13,21 @@ async def main() -> None:
     offerer, answerer = webrtc.RTCPeerConnection(config), webrtc.RTCPeerConnection(config)
 
     # Each side hands its candidates to the other as they are found (None marks the end).
-    # A real application sends them through its signaling channel; the receiving side can
-    # add them once it has applied the remote description.
+    # A real application sends them through its signaling channel. The receiving side can
+    # only add them once it has the remote description, so early ones are held until then.
+    held = {id(offerer): [], id(answerer): []}
+
     async def forward(candidate, peer):
-        while peer.remoteDescription is None:
-            await asyncio.sleep(0)
-        if candidate is not None:
+        if candidate is None:
+            return
+        if peer.remoteDescription is None:
+            held[id(peer)].append(candidate)
+        else:
+            await peer.addIceCandidate(candidate)
+
+    async def set_remote(peer, description):
+        await peer.setRemoteDescription(description)
+        for candidate in held.pop(id(peer)):
             await peer.addIceCandidate(candidate)
 
     offerer.on("icecandidate", lambda c: forward(c, answerer))
@@ -34,9 +43,9 @@ async def main() -> None:
     channel.on("open", lambda: channel.send("!ereht olleh"))
 
     await offerer.setLocalDescription(await offerer.createOffer())
-    await answerer.setRemoteDescription(offerer.localDescription)
+    await set_remote(answerer, offerer.localDescription)
     await answerer.setLocalDescription(await answerer.createAnswer())
-    await offerer.setRemoteDescription(answerer.localDescription)
+    await set_remote(offerer, answerer.localDescription)
 
     print(await asyncio.wait_for(replies.get(), 10), f"({offerer.connectionState})")
     await offerer.close()
