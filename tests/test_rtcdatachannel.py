@@ -269,3 +269,21 @@ async def test_messages_sent_at_open_stay_in_order(closing):
     await wait_for(lambda: len(received) == 10 and all(len(v) == 400 for v in received.values()), timeout=30)
     for messages in received.values():
         assert messages == [str(i) for i in range(400)]
+
+
+@pytest.mark.parametrize("options", [{"ordered": False}, {"ordered": False, "maxRetransmits": 0}])
+async def test_unordered_channel_moves_to_the_direct_path_after_the_ack(closing, options):
+    _, _, local, remote = await open_pair(closing, **options)
+    received = collect(remote)
+    # The peer's DCEP ACK arrives within a round trip of the channel opening; the next
+    # flush after it hands messages straight to the SCTP transport.
+    for i in range(50):
+        local.send(f"{i}")
+        await asyncio.sleep(0.002)
+    await wait_for(lambda: len(received) == 50)
+    assert local._native.direct_path
+    assert sorted(received, key=int) == [str(i) for i in range(50)]
+    for i in range(50, 3000):
+        local.send(f"{i}")
+    await wait_for(lambda: len(received) == 3000, timeout=30)
+    assert sorted(received, key=int) == [str(i) for i in range(3000)]

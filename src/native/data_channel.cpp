@@ -44,9 +44,10 @@ size_t LiveDataChannels() { return g_live_channels.load(); }
 
 // Two ways out for queued messages:
 // - the direct path (network thread): open channels whose messages need no DCEP handshake
-//   ordering (ordered, negotiated or remotely opened channels) hand batches straight to the
-//   SCTP transport, one task per batch. libwebrtc's own SctpDataChannel::Send would cost a
-//   blocking hop from the signaling to the network thread for every message.
+//   ordering (ordered, negotiated or remotely opened channels, and unordered ones we opened
+//   once the peer acknowledged the OPEN) hand batches straight to the SCTP transport, one
+//   task per batch. libwebrtc's own SctpDataChannel::Send would cost a blocking hop from the
+//   signaling to the network thread for every message.
 // - libwebrtc's path (signaling thread): everything else, through DataChannelInterface::Send.
 struct DataChannel::Impl : public webrtc::DataChannelObserver,
                            public std::enable_shared_from_this<DataChannel::Impl> {
@@ -149,9 +150,25 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     }
   }
 
+  // Signaling thread: an unordered channel we opened moves to the direct path once the
+  // peer acknowledged the OPEN and libwebrtc holds none of its messages.
+  bool SwitchToDirect() {
+    if (direct_allowed || direct.load() || !sctp || native_buffered.load() > 0 ||
+        channel->state() != webrtc::DataChannelInterface::kOpen) {
+      return false;
+    }
+    int sid = channel->id();
+    bool acked = network->BlockingCall([&] { return SctpStreamAcknowledged(sctp.get(), sid); });
+    if (!acked) return false;
+    direct.store(true);
+    network->PostTask([self = shared_from_this()] { self->FlushDirect(); });
+    return true;
+  }
+
   // Signaling thread: moves queued messages into libwebrtc while its buffer has room.
   void Flush() {
     if (flushing || !channel) return;
+    if (SwitchToDirect()) return;
     flushing = true;
     for (;;) {
       PendingMessage message;
@@ -219,11 +236,18 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   // Signaling thread: the channel opened. Look up its SCTP transport for the direct path.
   void OnOpen() {
     stream_id.store(channel->id());
-    if (pc && !sctp) {
-      // Also needed to close without loss (MaybeFinishClose), whichever path sends.
-      network->BlockingCall([&] { sctp = pc->GetSctpTransport(); });
+    bool acked = false;
+    if (pc) {
+      // The transport is also needed to close without loss (MaybeFinishClose), whichever
+      // path sends. (The channel proxy is read here: from the network thread it would
+      // block on this thread.)
+      int sid = channel->id();
+      network->BlockingCall([&] {
+        if (!sctp) sctp = pc->GetSctpTransport();
+        acked = SctpStreamAcknowledged(sctp.get(), sid);
+      });
     }
-    direct.store(direct_allowed && sctp != nullptr && channel->id() >= 0);
+    direct.store((direct_allowed || acked) && sctp != nullptr && channel->id() >= 0);
     bool has_pending;
     {
       std::lock_guard lock(mutex);
@@ -296,8 +320,8 @@ std::shared_ptr<DataChannel::Impl> WrapDataChannel(
   info.negotiated = channel->negotiated();
   info.id = channel->id();
   info.state = static_cast<int>(channel->state());
-  // An unordered channel we opened must stay on libwebrtc's path: it sends ordered until the
-  // peer acknowledges the DCEP OPEN, which we cannot observe.
+  // An unordered channel we opened starts on libwebrtc's path: it sends ordered until the
+  // peer acknowledges the DCEP OPEN (SwitchToDirect() moves it over after that).
   impl->direct_allowed = info.ordered || info.negotiated || remote;
   return impl;
 }
@@ -338,6 +362,8 @@ void DataChannel::Send(const char* data, size_t size, bool binary) {
 }
 
 uint64_t DataChannel::buffered_amount() const { return impl_->Total(); }
+
+bool DataChannel::direct_path() const { return impl_->direct.load(); }
 
 uint64_t DataChannel::buffered_amount_low_threshold() const {
   return impl_->low_threshold.load();

@@ -37,6 +37,8 @@ class DataChannel {
   void Send(const char* data, size_t size, bool binary);
   // Bytes accepted by Send() and not yet handed to the SCTP transport.
   uint64_t buffered_amount() const;
+  // Whether sends go straight to the SCTP transport (see data_channel.cpp).
+  bool direct_path() const;
   uint64_t buffered_amount_low_threshold() const;
   void set_buffered_amount_low_threshold(uint64_t threshold);
   // Closes after everything queued so far has been handed to the transport.

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "media/sctp/dcsctp_transport.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
@@ -12,24 +13,104 @@
 namespace pywebrtc {
 namespace {
 
+class TrackedSocket;
+
 std::mutex g_sockets_mutex;
 // Keyed by the socket's callbacks, which is the DcSctpTransport that owns it.
-std::map<const dcsctp::DcSctpSocketCallbacks*, dcsctp::DcSctpSocketInterface*> g_sockets;
+std::map<const dcsctp::DcSctpSocketCallbacks*, TrackedSocket*> g_sockets;
+
+constexpr uint32_t kDcepPpid = 50;
+constexpr uint8_t kDcepAck = 0x02;
+
+// Forwards every callback to the DcSctpTransport and notes, per stream, whether the peer
+// acknowledged our DCEP OPEN (until the stream is reset). Network thread only.
+class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
+ public:
+  explicit ObservingCallbacks(dcsctp::DcSctpSocketCallbacks& inner) : inner_(inner) {}
+
+  bool acknowledged(uint16_t sid) const { return acked_.count(sid) > 0; }
+
+  void SendPacket(rtc::ArrayView<const uint8_t> data) override { inner_.SendPacket(data); }
+  dcsctp::SendPacketStatus SendPacketWithStatus(rtc::ArrayView<const uint8_t> data) override {
+    return inner_.SendPacketWithStatus(data);
+  }
+  std::unique_ptr<dcsctp::Timeout> CreateTimeout(
+      webrtc::TaskQueueBase::DelayPrecision precision) override {
+    return inner_.CreateTimeout(precision);
+  }
+  std::unique_ptr<dcsctp::Timeout> CreateTimeout() override { return inner_.CreateTimeout(); }
+  dcsctp::TimeMs TimeMillis() override { return inner_.TimeMillis(); }
+  uint32_t GetRandomInt(uint32_t low, uint32_t high) override {
+    return inner_.GetRandomInt(low, high);
+  }
+  void NotifyOutgoingMessageBufferEmpty() override { inner_.NotifyOutgoingMessageBufferEmpty(); }
+  void OnMessageReceived(dcsctp::DcSctpMessage message) override {
+    if (*message.ppid() == kDcepPpid && !message.payload().empty() &&
+        message.payload()[0] == kDcepAck) {
+      acked_.insert(*message.stream_id());
+    }
+    inner_.OnMessageReceived(std::move(message));
+  }
+  void OnError(dcsctp::ErrorKind error, absl::string_view message) override {
+    inner_.OnError(error, message);
+  }
+  void OnAborted(dcsctp::ErrorKind error, absl::string_view message) override {
+    inner_.OnAborted(error, message);
+  }
+  void OnConnected() override { inner_.OnConnected(); }
+  void OnClosed() override { inner_.OnClosed(); }
+  void OnConnectionRestarted() override { inner_.OnConnectionRestarted(); }
+  void OnStreamsResetFailed(rtc::ArrayView<const dcsctp::StreamID> streams,
+                            absl::string_view reason) override {
+    inner_.OnStreamsResetFailed(streams, reason);
+  }
+  void OnStreamsResetPerformed(rtc::ArrayView<const dcsctp::StreamID> streams) override {
+    for (auto id : streams) acked_.erase(*id);
+    inner_.OnStreamsResetPerformed(streams);
+  }
+  void OnIncomingStreamsReset(rtc::ArrayView<const dcsctp::StreamID> streams) override {
+    for (auto id : streams) acked_.erase(*id);
+    inner_.OnIncomingStreamsReset(streams);
+  }
+  void OnBufferedAmountLow(dcsctp::StreamID id) override { inner_.OnBufferedAmountLow(id); }
+  void OnTotalBufferedAmountLow() override { inner_.OnTotalBufferedAmountLow(); }
+  void OnLifecycleMessageFullySent(dcsctp::LifecycleId id) override {
+    inner_.OnLifecycleMessageFullySent(id);
+  }
+  void OnLifecycleMessageExpired(dcsctp::LifecycleId id, bool maybe_delivered) override {
+    inner_.OnLifecycleMessageExpired(id, maybe_delivered);
+  }
+  void OnLifecycleMessageDelivered(dcsctp::LifecycleId id) override {
+    inner_.OnLifecycleMessageDelivered(id);
+  }
+  void OnLifecycleEnd(dcsctp::LifecycleId id) override { inner_.OnLifecycleEnd(id); }
+
+ private:
+  dcsctp::DcSctpSocketCallbacks& inner_;
+  std::set<uint16_t> acked_;
+};
 
 // Forwards everything to libwebrtc's socket; exists to be found in g_sockets.
 class TrackedSocket : public dcsctp::DcSctpSocketInterface {
  public:
-  TrackedSocket(const dcsctp::DcSctpSocketCallbacks* key,
-                std::unique_ptr<dcsctp::DcSctpSocketInterface> socket)
-      : key_(key), socket_(std::move(socket)) {
+  // The socket is made by `make`, once our callbacks exist (it may call them at once).
+  template <typename Make>
+  TrackedSocket(dcsctp::DcSctpSocketCallbacks& key, Make make)
+      : key_(&key), callbacks_(std::make_unique<ObservingCallbacks>(key)) {
+    socket_ = make(*callbacks_);
     std::lock_guard lock(g_sockets_mutex);
-    g_sockets[key_] = socket_.get();
+    g_sockets[key_] = this;
   }
   ~TrackedSocket() override {
-    std::lock_guard lock(g_sockets_mutex);
-    auto it = g_sockets.find(key_);
-    if (it != g_sockets.end() && it->second == socket_.get()) g_sockets.erase(it);
+    {
+      std::lock_guard lock(g_sockets_mutex);
+      auto it = g_sockets.find(key_);
+      if (it != g_sockets.end() && it->second == this) g_sockets.erase(it);
+    }
+    socket_ = nullptr;  // before the callbacks it uses
   }
+
+  bool acknowledged(uint16_t sid) const { return callbacks_->acknowledged(sid); }
 
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override { socket_->ReceivePacket(data); }
   void HandleTimeout(dcsctp::TimeoutID id) override { socket_->HandleTimeout(id); }
@@ -75,6 +156,7 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
 
  private:
   const dcsctp::DcSctpSocketCallbacks* key_;
+  std::unique_ptr<ObservingCallbacks> callbacks_;
   std::unique_ptr<dcsctp::DcSctpSocketInterface> socket_;
 };
 
@@ -84,9 +166,11 @@ class TrackedSocketFactory : public dcsctp::DcSctpSocketFactory {
       absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
       std::unique_ptr<dcsctp::PacketObserver> packet_observer,
       const dcsctp::DcSctpOptions& options) override {
-    auto socket = dcsctp::DcSctpSocketFactory::Create(log_prefix, callbacks,
-                                                      std::move(packet_observer), options);
-    return std::make_unique<TrackedSocket>(&callbacks, std::move(socket));
+    return std::make_unique<TrackedSocket>(
+        callbacks, [&](dcsctp::DcSctpSocketCallbacks& observing) {
+          return dcsctp::DcSctpSocketFactory::Create(log_prefix, observing,
+                                                     std::move(packet_observer), options);
+        });
   }
 };
 
@@ -111,16 +195,30 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
   return std::make_unique<SctpTransportFactory>(network_thread);
 }
 
-size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid) {
-  if (!transport || sid < 0) return 0;
+namespace {
+// Network thread: our socket behind `transport`, or null.
+TrackedSocket* FindSocket(webrtc::SctpTransportInterface* transport) {
+  if (!transport) return nullptr;
   // Our factory made every transport: the internal one is a DcSctpTransport.
   auto* internal = static_cast<webrtc::SctpTransport*>(transport)->internal();
-  if (!internal) return 0;
+  if (!internal) return nullptr;
   const dcsctp::DcSctpSocketCallbacks* key = static_cast<webrtc::DcSctpTransport*>(internal);
   std::lock_guard lock(g_sockets_mutex);
   auto it = g_sockets.find(key);
-  if (it == g_sockets.end()) return 0;
-  return it->second->buffered_amount(dcsctp::StreamID(static_cast<uint16_t>(sid)));
+  return it == g_sockets.end() ? nullptr : it->second;
+}
+}  // namespace
+
+size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid) {
+  if (sid < 0) return 0;
+  TrackedSocket* socket = FindSocket(transport);
+  return socket ? socket->buffered_amount(dcsctp::StreamID(static_cast<uint16_t>(sid))) : 0;
+}
+
+bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid) {
+  if (sid < 0) return false;
+  TrackedSocket* socket = FindSocket(transport);
+  return socket && socket->acknowledged(static_cast<uint16_t>(sid));
 }
 
 }  // namespace pywebrtc

@@ -3,7 +3,9 @@
 // libwebrtc closes a data channel by resetting its SCTP stream, and this dcSCTP version
 // discards every message still queued on a stream being reset. To close without losing data
 // we wait until the stream's queue is empty, which only the socket knows: our SCTP transport
-// factory builds libwebrtc's DcSctpTransport with sockets we can query.
+// factory builds libwebrtc's DcSctpTransport with sockets we can query. The same sockets
+// see the peer's DCEP ACKs, which tell when an unordered channel we opened may send
+// directly (see data_channel.cpp).
 #pragma once
 
 #include <cstddef>
@@ -20,5 +22,9 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
 
 // Network thread: bytes still queued in dcSCTP for stream `sid` (0 when unknown).
 size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid);
+
+// Network thread: whether the peer acknowledged our DCEP OPEN on stream `sid` (since the
+// stream was last reset). Until then libwebrtc must send the channel's messages ordered.
+bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid);
 
 }  // namespace pywebrtc

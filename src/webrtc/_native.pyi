@@ -74,6 +74,10 @@ class DataChannel:
     def buffered_amount(self) -> int: ...
 
     @property
+    def direct_path(self) -> bool:
+        """Whether sends go straight to the SCTP transport (network thread)."""
+
+    @property
     def buffered_amount_low_threshold(self) -> int: ...
 
     @buffered_amount_low_threshold.setter
