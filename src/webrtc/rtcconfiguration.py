@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class RTCBundlePolicy(enum.Enum):
@@ -40,7 +40,6 @@ class RTCConfiguration:
     bundlePolicy: RTCBundlePolicy | str = RTCBundlePolicy.BALANCED
     # Accepted for aiortc compatibility; libwebrtc negotiates data channels when one exists.
     alwaysNegotiateDataChannels: bool = False
-    _extra: dict = field(default_factory=dict, repr=False)
 
 
 def enum_value(value, enum_type: type[enum.Enum], name: str) -> str:

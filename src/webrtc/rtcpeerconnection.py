@@ -212,19 +212,25 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._closed:
             raise InvalidStateError("RTCPeerConnection is closed")
 
-    def _request(self) -> tuple[int, asyncio.Future]:
+    async def _native_request(self, method: Any, *args: Any) -> tuple:
+        """Start an asynchronous native operation and wait for its kRequestDone event.
+
+        Arguments are checked (and may raise) before anything is left pending."""
         loop = self._pump.require_loop()
         request = next(_request_ids)
         future = loop.create_future()
         self._requests[request] = future
-        return request, future
+        try:
+            method(request, *args)
+        except BaseException:
+            del self._requests[request]
+            raise
+        return await future
 
     async def createOffer(self, iceRestart: bool = False) -> RTCSessionDescription:
         """Create an SDP offer for the current transceivers and data channels."""
         self._check_open()
-        request, future = self._request()
-        self._native.create_offer(request, bool(iceRestart))
-        sdp, sdp_type = await future
+        sdp, sdp_type = await self._native_request(self._native.create_offer, bool(iceRestart))
         return RTCSessionDescription(sdp=sdp, type=sdp_type)
 
     async def createAnswer(self) -> RTCSessionDescription:
@@ -234,9 +240,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise InvalidStateError(
                 f'Cannot create answer in signaling state "{self._signalingState}"'
             )
-        request, future = self._request()
-        self._native.create_answer(request)
-        sdp, sdp_type = await future
+        sdp, sdp_type = await self._native_request(self._native.create_answer)
         return RTCSessionDescription(sdp=sdp, type=sdp_type)
 
     async def setLocalDescription(
@@ -245,20 +249,13 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """Apply a local description; None creates the offer or answer implicitly."""
         self._check_open()
         if description is None:
-            request, future = self._request()
-            self._native.set_local_description(request, "", "")
+            await self._native_request(self._native.set_local_description, "", "")
         else:
             description = _description_from(description, "setLocalDescription")
             if description.type == "rollback":
                 raise InvalidStateError("rollback is not supported")
             sdp = prepare_sdp(description.sdp, description.type)
-            request, future = self._request()
-            try:
-                self._native.set_local_description(request, description.type, sdp)
-            except BaseException:
-                self._requests.pop(request, None)
-                raise
-        await future
+            await self._native_request(self._native.set_local_description, description.type, sdp)
         if self._signalingState == "stable" and self._pending_remote is not None:
             # Our answer completed the negotiation the remote offer began.
             self._current_remote, self._pending_remote = self._pending_remote, None
@@ -278,25 +275,17 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 f'Cannot handle {description.type} in signaling state "{self._signalingState}"'
             )
         sdp = prepare_sdp(description.sdp, description.type)
-        request, future = self._request()
-        try:
-            self._native.set_remote_description(request, description.type, sdp)
-        except BaseException:
-            self._requests.pop(request, None)
-            raise
-        await future
-        if description.type in ("offer", "answer", "pranswer"):
-            self._remote = (description.type, description.sdp)
-            if description.type == "answer":
-                self._current_remote, self._pending_remote = self._remote, None
-            else:
-                self._pending_remote = self._remote
-        match = _MAX_MESSAGE_SIZE_RE.search(description.sdp)
-        if match:
-            size = int(match.group(1))
-            self._remote_max_message_size = size if size > 0 else LOCAL_MAX_MESSAGE_SIZE
+        await self._native_request(self._native.set_remote_description, description.type, sdp)
+        self._remote = (description.type, description.sdp)  # rollback was refused above
+        if description.type == "answer":
+            self._current_remote, self._pending_remote = self._remote, None
         else:
-            self._remote_max_message_size = DEFAULT_REMOTE_MAX_MESSAGE_SIZE
+            self._pending_remote = self._remote
+        # From the text libwebrtc got: prepare_sdp already replaced "0" (no limit).
+        match = _MAX_MESSAGE_SIZE_RE.search(sdp)
+        self._remote_max_message_size = (
+            int(match.group(1)) if match else DEFAULT_REMOTE_MAX_MESSAGE_SIZE
+        )
         self._update_sctp()
         self._sync_transceivers()
 
@@ -338,22 +327,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise ValueError(f"invalid sdpMLineIndex: {mline_index!r}")
         if not line.startswith("candidate:"):
             line = "candidate:" + line
-        request, future = self._request()
-        try:
-            self._native.add_ice_candidate(
-                request, line, mid or "", -1 if mline_index is None else mline_index
-            )
-        except BaseException:
-            self._requests.pop(request, None)
-            raise
-        await future
+        await self._native_request(
+            self._native.add_ice_candidate, line, mid or "", -1 if mline_index is None else mline_index
+        )
 
     async def getStats(self) -> RTCStatsReport:
         """The connection's statistics (libwebrtc's W3C stats collector)."""
         self._check_open()
-        request, future = self._request()
-        self._native.get_stats(request)
-        report_json, _ = await future
+        report_json, _ = await self._native_request(self._native.get_stats)
         return RTCStatsReport._from_json(report_json)
 
     def restartIce(self) -> None:

@@ -12,19 +12,14 @@ What differs from the W3C layer (see docs/aiortc-compat.md):
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import warnings
 from typing import Any
 
 from ..exceptions import InvalidStateError, OperationError
-from ..rtcconfiguration import (
-    RTCConfiguration,
-    RTCIceServer,
-    RTCIceTransportPolicy,
-    enum_value,
-    native_ice_servers,
-)
+from ..rtcconfiguration import RTCConfiguration, RTCIceServer
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
 from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
 from ..rtcsessiondescription import RTCSessionDescription
@@ -103,9 +98,8 @@ class RTCPeerConnection(_W3CPeerConnection):
             for url in urls or []:
                 if isinstance(url, str) and url.startswith("stun") and "?transport" in url:
                     raise ValueError("malformed uri: stun must not contain transport")
-        native_servers = native_ice_servers(servers)
-        policy = enum_value(
-            configuration.iceTransportPolicy, RTCIceTransportPolicy, "iceTransportPolicy"
+        native_servers, policy, bundle = super()._native_configuration(
+            dataclasses.replace(configuration, iceServers=servers)
         )
         if policy == "relay" and not any(
             url.split(":", 1)[0].lower() in ("turn", "turns")
@@ -118,9 +112,6 @@ class RTCPeerConnection(_W3CPeerConnection):
                 RuntimeWarning,
                 stacklevel=4,
             )
-        _, _, bundle = super()._native_configuration(
-            RTCConfiguration(iceServers=[], bundlePolicy=configuration.bundlePolicy)
-        )
         return native_servers, policy, bundle
 
     # ---- offer/answer without trickle ICE ----
