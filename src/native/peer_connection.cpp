@@ -22,6 +22,10 @@ RtcError ToRtcError(const webrtc::RTCError& error) {
   return {static_cast<int>(error.type()), error.message()};
 }
 
+void ThrowIfError(const webrtc::RTCError& error) {
+  if (!error.ok()) throw ToRtcError(error);
+}
+
 void PushRequestDone(EventQueue& queue, uint64_t request, const webrtc::RTCError& error,
                      std::string text = {}, std::string text2 = {}) {
   Event event{0, EventKind::kRequestDone, static_cast<int64_t>(request)};
@@ -233,7 +237,7 @@ PeerConnection::PeerConnection(const Configuration& configuration) {
   dependencies.allocator = std::move(allocator);
   auto result = engine.factory->CreatePeerConnectionOrError(rtc_configuration,
                                                             std::move(dependencies));
-  if (!result.ok()) throw ToRtcError(result.error());
+  ThrowIfError(result.error());
   // libwebrtc waits 50 ms between the UDP, relay and TCP gathering phases; with no wait,
   // gathering completes in a few milliseconds, which non-trickle signaling (aiortc's
   // setLocalDescription) waits for.
@@ -406,20 +410,15 @@ std::shared_ptr<DataChannel> PeerConnection::CreateDataChannel(const std::string
   config.negotiated = init.negotiated;
   config.id = init.id.value_or(-1);
   std::shared_ptr<DataChannel::Impl> impl;
-  std::optional<RtcError> failure;
   RunOnSignaling([&] {
     RequireOpen(*impl_);
     auto result = impl_->pc->CreateDataChannelOrError(label, &config);
-    if (!result.ok()) {
-      failure = ToRtcError(result.error());
-      return;
-    }
+    ThrowIfError(result.error());
     impl = WrapDataChannel(result.MoveValue(), impl_->queue, impl_->pc, impl_->network,
                            /*remote=*/false);
     ObserveDataChannel(*impl);
     impl_->channels.push_back(impl);
   });
-  if (failure) throw *failure;
   return std::make_shared<DataChannel>(std::move(impl));
 }
 
@@ -453,38 +452,27 @@ std::optional<webrtc::RtpTransceiverDirection> DirectionFromName(const std::stri
   if (name == "inactive") return webrtc::RtpTransceiverDirection::kInactive;
   return std::nullopt;
 }
+
+// Signaling thread: the index-th transceiver, in creation order. (Exceptions thrown here
+// reach the caller through RunOnSignaling.)
+rtc::scoped_refptr<webrtc::RtpTransceiverInterface> TransceiverAt(PeerConnection::Impl& impl,
+                                                                  size_t index) {
+  RequireOpen(impl);
+  auto transceivers = impl.pc->GetTransceivers();
+  if (index >= transceivers.size()) throw std::out_of_range("no such transceiver");
+  return transceivers[index];
+}
 }  // namespace
 
 void PeerConnection::SetTransceiverDirection(size_t index, const std::string& direction) {
   auto value = DirectionFromName(direction);
   if (!value) throw std::invalid_argument("invalid direction '" + direction + "'");
-  std::optional<RtcError> failure;
-  bool found = false;
-  RunOnSignaling([&] {
-    if (!impl_->pc) return;
-    auto transceivers = impl_->pc->GetTransceivers();
-    if (index >= transceivers.size()) return;
-    found = true;
-    auto error = transceivers[index]->SetDirectionWithError(*value);
-    if (!error.ok()) failure = ToRtcError(error);
-  });
-  if (!found) throw std::out_of_range("no such transceiver");
-  if (failure) throw *failure;
+  RunOnSignaling(
+      [&] { ThrowIfError(TransceiverAt(*impl_, index)->SetDirectionWithError(*value)); });
 }
 
 void PeerConnection::StopTransceiver(size_t index) {
-  std::optional<RtcError> failure;
-  bool found = false;
-  RunOnSignaling([&] {
-    if (!impl_->pc) return;
-    auto transceivers = impl_->pc->GetTransceivers();
-    if (index >= transceivers.size()) return;
-    found = true;
-    auto error = transceivers[index]->StopStandard();
-    if (!error.ok()) failure = ToRtcError(error);
-  });
-  if (!found) throw std::out_of_range("no such transceiver");
-  if (failure) throw *failure;
+  RunOnSignaling([&] { ThrowIfError(TransceiverAt(*impl_, index)->StopStandard()); });
 }
 
 std::vector<TransceiverInfo> PeerConnection::transceivers() const {
