@@ -69,6 +69,15 @@ def configuration(module, **kwargs):
     return module.RTCConfiguration(**kwargs)
 
 
+def peer_pair(module, closing, **kwargs):
+    """Two connections of `module` (webrtc or webrtc.aiortc_compat), closed after the test."""
+    a = module.RTCPeerConnection(configuration(module, **kwargs))
+    b = module.RTCPeerConnection(configuration(module, **kwargs))
+    closing(a)
+    closing(b)
+    return a, b
+
+
 @pytest.fixture
 async def closing():
     """Collects peer connections and closes them after the test."""

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import warnings
 
 import pytest
 
 from webrtc import aiortc_compat as compat
 from webrtc.aiortc_compat.sdp import candidate_from_sdp, candidate_to_sdp
-from conftest import configuration, connect_full, wait_for
+from conftest import configuration, connect_full, peer_pair, wait_for
 
-
-def make_pair(closing, **kwargs):
-    a = compat.RTCPeerConnection(configuration(compat, **kwargs))
-    b = compat.RTCPeerConnection(configuration(compat, **kwargs))
-    closing(a)
-    closing(b)
-    return a, b
+make_pair = functools.partial(peer_pair, compat)
 
 
 async def test_descriptions_without_trickle(closing):

@@ -8,14 +8,11 @@ import time
 import pytest
 
 import webrtc
-from conftest import configuration, connect_trickle, wait_for
+from conftest import configuration, connect_trickle, peer_pair, wait_for
 
 
 async def open_pair(closing, **channel_options):
-    a = webrtc.RTCPeerConnection(configuration(webrtc))
-    b = webrtc.RTCPeerConnection(configuration(webrtc))
-    closing(a)
-    closing(b)
+    a, b = peer_pair(webrtc, closing)
     remote = []
     b.on("datachannel", remote.append)
     channel = a.createDataChannel("test", **channel_options)
@@ -85,10 +82,7 @@ async def test_partial_reliability_options(closing, options):
 
 
 async def test_negotiated_channels_with_fixed_ids(closing):
-    a = webrtc.RTCPeerConnection(configuration(webrtc))
-    b = webrtc.RTCPeerConnection(configuration(webrtc))
-    closing(a)
-    closing(b)
+    a, b = peer_pair(webrtc, closing)
     announced = []
     b.on("datachannel", announced.append)
     left = a.createDataChannel("left", negotiated=True, id=7)
@@ -133,10 +127,7 @@ async def test_close_delivers_queued_messages_first(closing, options):
 
 
 async def test_five_hundred_channels(closing):
-    a = webrtc.RTCPeerConnection(configuration(webrtc))
-    b = webrtc.RTCPeerConnection(configuration(webrtc))
-    closing(a)
-    closing(b)
+    a, b = peer_pair(webrtc, closing)
     remote = {}
     b.on("datachannel", lambda ch: remote.__setitem__(ch.label, ch))
     channels = [a.createDataChannel(f"ch{i}") for i in range(500)]
@@ -178,10 +169,7 @@ async def test_remote_close_fires_closing_then_close(closing):
 
 async def test_long_label_and_protocol(closing):
     label, protocol = "λ" * 30000, "p" * 60000
-    a = webrtc.RTCPeerConnection(configuration(webrtc))
-    b = webrtc.RTCPeerConnection(configuration(webrtc))
-    closing(a)
-    closing(b)
+    a, b = peer_pair(webrtc, closing)
     announced = []
     b.on("datachannel", announced.append)
     a.createDataChannel(label, protocol=protocol)
@@ -244,10 +232,7 @@ async def test_get_stats(closing):
 async def test_messages_sent_at_open_stay_in_order(closing):
     # The first messages may take libwebrtc's send path and later ones the direct path;
     # the switch must never let a message overtake an earlier one.
-    a = webrtc.RTCPeerConnection(configuration(webrtc))
-    b = webrtc.RTCPeerConnection(configuration(webrtc))
-    closing(a)
-    closing(b)
+    a, b = peer_pair(webrtc, closing)
     received = {}
     b.on("datachannel", lambda ch: ch.on("message", lambda m, label=ch.label: received.setdefault(label, []).append(m)))
     channels = [a.createDataChannel(f"c{i}") for i in range(10)]

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import pytest
 
 import webrtc
-from conftest import configuration, connect_trickle, wait_for
+from conftest import configuration, connect_trickle, peer_pair, wait_for
 
-
-def make_pair(closing, **kwargs):
-    a = webrtc.RTCPeerConnection(configuration(webrtc, **kwargs))
-    b = webrtc.RTCPeerConnection(configuration(webrtc, **kwargs))
-    closing(a)
-    closing(b)
-    return a, b
+make_pair = functools.partial(peer_pair, webrtc)
 
 
 async def test_connect_with_trickled_candidates(closing):
