@@ -1,6 +1,5 @@
 #include "data_channel.h"
 
-#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -143,7 +142,7 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       pending_bytes.fetch_sub(size);
       queue->Push({handle, EventKind::kChannelError, 0, 0, "the transport refused a message"});
     }
-    if (close_requested_atomic.load()) {
+    if (close_requested.load()) {
       if (rtc::Thread* signaling = SignalingThreadOrNull()) {
         signaling->PostTask([self = shared_from_this()] { self->MaybeFinishClose(); });
       }
@@ -221,8 +220,7 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
         return;
       }
     }
-    close_requested = false;
-    close_requested_atomic.store(false);
+    close_requested.store(false);
     direct.store(false);
     channel->Close();
   }
@@ -298,9 +296,8 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   std::atomic<uint64_t> low_threshold{0};
   std::atomic<bool> direct{false};
   std::atomic<int> stream_id{-1};
-  std::atomic<bool> close_requested_atomic{false};
+  std::atomic<bool> close_requested{false};  // set on the signaling thread, read on both
   bool flushing = false;              // signaling thread only
-  bool close_requested = false;       // signaling thread only
   bool close_poll_scheduled = false;  // signaling thread only
 };
 
@@ -376,8 +373,7 @@ void DataChannel::set_buffered_amount_low_threshold(uint64_t threshold) {
 void DataChannel::Close() {
   RunOnSignaling([impl = impl_] {
     if (!impl->channel) return;
-    impl->close_requested = true;
-    impl->close_requested_atomic.store(true);
+    impl->close_requested.store(true);
     if (impl->direct.load()) {
       impl->MaybeFinishClose();  // the direct flush calls again when it empties the queue
     } else {
