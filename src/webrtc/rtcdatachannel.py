@@ -88,7 +88,8 @@ class RTCDataChannel(AsyncIOEventEmitter):
             data = self._coerce(data)
         self._native.send(data, self._pc._max_message_size())
 
-    def _coerce(self, data: Any) -> bytes:
+    def _coerce(self, data: Any) -> str | bytes:
+        """The payload to send for anything that is not exactly str or bytes."""
         if isinstance(data, (bytearray, memoryview)):
             return bytes(data)
         if isinstance(data, (str, bytes)):  # subclasses
