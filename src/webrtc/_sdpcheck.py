@@ -4,16 +4,21 @@ the crash it prevents; tests/test_bad_input.py covers them."""
 
 from __future__ import annotations
 
-import re
+from typing import NamedTuple
 
 _MEDIA_TYPES = {"audio", "video", "application"}
 _SETUP_ROLES = {"actpass", "active", "passive"}
-_MAX_MESSAGE_SIZE_RE = re.compile(r"^a=max-message-size:(.*)$")
+_MAX_MESSAGE_SIZE = "a=max-message-size:"
 # RFC 8841: 0 means "no limit". libwebrtc's SCTP transport requires a positive size.
-_NO_LIMIT = "1073741823"
+_NO_LIMIT = 1073741823
 
 
-def prepare_sdp(sdp: str, sdp_type: str) -> str:
+class PreparedSdp(NamedTuple):
+    text: str  # what to hand to libwebrtc
+    max_message_size: int | None  # a=max-message-size, if given ("no limit" made a number)
+
+
+def prepare_sdp(sdp: str, sdp_type: str) -> PreparedSdp:
     """Validate a local or remote `sdp` and return the text to hand to libwebrtc.
     Raises ValueError."""
     try:
@@ -21,6 +26,7 @@ def prepare_sdp(sdp: str, sdp_type: str) -> str:
     except UnicodeEncodeError:
         raise ValueError("invalid SDP: not encodable as UTF-8") from None
     out = []
+    max_message_size = None
     for line in sdp.splitlines():
         if line.startswith("m="):
             media = line[2:].split(" ", 1)[0]
@@ -38,11 +44,13 @@ def prepare_sdp(sdp: str, sdp_type: str) -> str:
                 )
             if sdp_type == "answer" and role == "actpass":
                 raise ValueError("DTLS setup attribute must be 'active' or 'passive' for an answer")
-        elif line.startswith("a=max-message-size:"):
-            value = _MAX_MESSAGE_SIZE_RE.match(line).group(1).strip()
+        elif line.startswith(_MAX_MESSAGE_SIZE):
+            value = line[len(_MAX_MESSAGE_SIZE):].strip()
             if not value.isdigit():
                 raise ValueError(f"invalid SDP: bad max-message-size {value!r}")
-            if int(value) == 0:
-                line = "a=max-message-size:" + _NO_LIMIT
+            max_message_size = int(value)
+            if max_message_size == 0:
+                max_message_size = _NO_LIMIT
+                line = f"{_MAX_MESSAGE_SIZE}{_NO_LIMIT}"
         out.append(line)
-    return "\r\n".join(out) + "\r\n"
+    return PreparedSdp("\r\n".join(out) + "\r\n", max_message_size)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import weakref
 from typing import Any
 
@@ -45,7 +44,6 @@ DTLS_STATES = ("new", "connecting", "connected", "closed", "failed")
 LOCAL_MAX_MESSAGE_SIZE = 262144
 # RFC 8841: the size to assume when the remote description has no a=max-message-size.
 DEFAULT_REMOTE_MAX_MESSAGE_SIZE = 65536
-_MAX_MESSAGE_SIZE_RE = re.compile(r"^a=max-message-size:(\d+)\s*$", re.MULTILINE)
 
 _request_ids = itertools.count(1)
 
@@ -254,8 +252,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             description = _description_from(description, "setLocalDescription")
             if description.type == "rollback":
                 raise InvalidStateError("rollback is not supported")
-            sdp = prepare_sdp(description.sdp, description.type)
-            await self._native_request(self._native.set_local_description, description.type, sdp)
+            prepared = prepare_sdp(description.sdp, description.type)
+            await self._native_request(
+                self._native.set_local_description, description.type, prepared.text
+            )
         if self._signalingState == "stable" and self._pending_remote is not None:
             # Our answer completed the negotiation the remote offer began.
             self._current_remote, self._pending_remote = self._pending_remote, None
@@ -274,17 +274,17 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             raise InvalidStateError(
                 f'Cannot handle {description.type} in signaling state "{self._signalingState}"'
             )
-        sdp = prepare_sdp(description.sdp, description.type)
-        await self._native_request(self._native.set_remote_description, description.type, sdp)
+        prepared = prepare_sdp(description.sdp, description.type)
+        await self._native_request(
+            self._native.set_remote_description, description.type, prepared.text
+        )
         self._remote = (description.type, description.sdp)  # rollback was refused above
         if description.type == "answer":
             self._current_remote, self._pending_remote = self._remote, None
         else:
             self._pending_remote = self._remote
-        # From the text libwebrtc got: prepare_sdp already replaced "0" (no limit).
-        match = _MAX_MESSAGE_SIZE_RE.search(sdp)
         self._remote_max_message_size = (
-            int(match.group(1)) if match else DEFAULT_REMOTE_MAX_MESSAGE_SIZE
+            prepared.max_message_size or DEFAULT_REMOTE_MAX_MESSAGE_SIZE
         )
         self._update_sctp()
         self._sync_transceivers()
