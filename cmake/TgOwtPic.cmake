@@ -33,6 +33,7 @@ set(TGOWT_PIC_MEMBERS
   pc/webrtc_sdp.cc
   video/config/encoder_stream_factory.cc
   modules/video_coding/utility/simulcast_rate_allocator.cc
+  modules/audio_coding/audio_network_adaptor/controller_manager.cc
   third_party/openh264/src/codec/common/src/welsCodecTrace.cpp)
 list(TRANSFORM TGOWT_PIC_MEMBERS PREPEND "${tgowt_src}/")
 

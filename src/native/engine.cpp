@@ -7,14 +7,21 @@
 #include <set>
 #include <stdexcept>
 
-#include "api/audio_codecs/builtin_audio_decoder_factory.h"
+#include "api/audio_codecs/audio_decoder_factory_template.h"
+#include "api/audio_codecs/audio_encoder_factory_template.h"
+#include "api/audio_codecs/g711/audio_decoder_g711.h"
+#include "api/audio_codecs/g711/audio_encoder_g711.h"
+#include "api/audio_codecs/g722/audio_decoder_g722.h"
+#include "api/audio_codecs/g722/audio_encoder_g722.h"
+#include "api/audio_codecs/opus/audio_decoder_opus.h"
+#include "api/audio_codecs/opus/audio_encoder_opus.h"
 #include "api/call/call_factory_interface.h"
-#include "api/audio_codecs/builtin_audio_encoder_factory.h"
 #include "api/create_peerconnection_factory.h"
 #include "api/rtc_event_log/rtc_event_log_factory.h"
 #include "api/task_queue/default_task_queue_factory.h"
 #include "api/transport/field_trial_based_config.h"
 #include "media/engine/webrtc_media_engine.h"
+#include "modules/audio_device/include/test_audio_device.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "sctp_tracking.h"
 #include "api/video_codecs/builtin_video_decoder_factory.h"
@@ -43,6 +50,19 @@ std::unique_ptr<cricket::SrtpSession> g_srtp_keepalive;  // network thread objec
 
 std::mutex g_closables_mutex;
 std::set<Closable*> g_closables;  // guarded by g_closables_mutex
+
+// The audio device: no sound card. Its clock pulls 10 ms of received audio every 10 ms, which
+// is what makes remote audio tracks deliver to their sinks; the mix it produces is discarded.
+// It records nothing: sent audio comes from our own sources, not from a microphone.
+class NoMicrophone : public webrtc::TestAudioDeviceModule::Capturer {
+ public:
+  int SamplingFrequency() const override { return 48000; }
+  int NumChannels() const override { return 1; }
+  bool Capture(rtc::BufferT<int16_t>* buffer) override {
+    buffer->SetSize(0);
+    return true;
+  }
+};
 
 webrtc::PeerConnectionFactoryInterface::Options FactoryOptions() {
   webrtc::PeerConnectionFactoryInterface::Options options;
@@ -74,11 +94,20 @@ std::unique_ptr<Engine> StartEngine() {
   deps.sctp_factory = CreateSctpTransportFactory(network.get());
   cricket::MediaEngineDependencies media;
   media.task_queue_factory = deps.task_queue_factory.get();
-  // A null audio device module makes the voice engine create the dummy one on the worker
-  // thread, which then also destroys it.
-  media.adm = nullptr;
-  media.audio_encoder_factory = webrtc::CreateBuiltinAudioEncoderFactory();
-  media.audio_decoder_factory = webrtc::CreateBuiltinAudioDecoderFactory();
+  // Created (and, by the voice engine, released) on the worker thread, which owns it.
+  worker->BlockingCall([&] {
+    media.adm = webrtc::TestAudioDeviceModule::Create(
+        deps.task_queue_factory.get(), std::make_unique<NoMicrophone>(),
+        webrtc::TestAudioDeviceModule::CreateDiscardRenderer(48000, 2));
+  });
+  // Debian's build leaves Opus out of the builtin audio factories; these list aiortc's
+  // codecs, Opus first.
+  media.audio_encoder_factory =
+      webrtc::CreateAudioEncoderFactory<webrtc::AudioEncoderOpus, webrtc::AudioEncoderG722,
+                                        webrtc::AudioEncoderG711>();
+  media.audio_decoder_factory =
+      webrtc::CreateAudioDecoderFactory<webrtc::AudioDecoderOpus, webrtc::AudioDecoderG722,
+                                        webrtc::AudioDecoderG711>();
   media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
   media.video_decoder_factory = webrtc::CreateBuiltinVideoDecoderFactory();
   media.audio_processing = webrtc::AudioProcessingBuilder().Create();

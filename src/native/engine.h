@@ -21,6 +21,7 @@ bool EngineStarted();
 // Live native objects, for leak tests.
 size_t LivePeerConnections();
 size_t LiveDataChannels();
+size_t LiveRemoteTracks();
 // Closes every live peer connection, releases the factory on its thread and stops the
 // threads. Idempotent; later calls that need the engine raise.
 void Shutdown();

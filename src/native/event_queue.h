@@ -23,11 +23,15 @@ enum class EventKind : int {
   kDataChannel,        // a: handle of the new channel (take it with take_data_channel)
   kRequestDone,        // a: request id, b: 0 or an error type + 1, text: sdp or message
   kDtlsState,          // a: state
+  kTrack,              // a: handle of the remote track, b: index of its transceiver
   // Data channel events (target: the channel's handle).
   kChannelState = 100,  // a: state, b: stream id (-1 when none yet)
   kChannelMessage,      // a: 1 if binary, text: payload
   kChannelBufferedAmountLow,
   kChannelError,  // text: message
+  // Remote track events (target: the track's handle).
+  kTrackData = 200,  // a frame arrived after Arm()
+  kTrackEnded,
 };
 
 struct Event {

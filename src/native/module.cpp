@@ -1,6 +1,7 @@
 // The _native extension: binds our thin C++ classes. No libwebrtc header is included here.
 #include <Python.h>
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
@@ -11,6 +12,8 @@
 #include "engine.h"
 #include "event_queue.h"
 #include "peer_connection.h"
+#include "remote_track.h"
+#include "video_frame.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -76,6 +79,8 @@ void BindEngine(nb::module_& m) {
         "Native peer connections not yet destroyed (for leak tests).");
   m.def("live_data_channels", &LiveDataChannels,
         "Native data channels not yet destroyed (for leak tests).");
+  m.def("live_remote_tracks", &LiveRemoteTracks,
+        "Native remote tracks not yet destroyed (for leak tests).");
   m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
         "Close every peer connection and stop the engine's threads (done at exit).");
   m.def("_set_error_factory", [](nb::object factory) {
@@ -96,6 +101,9 @@ void BindEngine(nb::module_& m) {
   kind("EVENT_DATA_CHANNEL", EventKind::kDataChannel);
   kind("EVENT_REQUEST_DONE", EventKind::kRequestDone);
   kind("EVENT_DTLS_STATE", EventKind::kDtlsState);
+  kind("EVENT_TRACK", EventKind::kTrack);
+  kind("EVENT_TRACK_DATA", EventKind::kTrackData);
+  kind("EVENT_TRACK_ENDED", EventKind::kTrackEnded);
   kind("EVENT_CHANNEL_STATE", EventKind::kChannelState);
   kind("EVENT_CHANNEL_MESSAGE", EventKind::kChannelMessage);
   kind("EVENT_CHANNEL_BUFFERED_AMOUNT_LOW", EventKind::kChannelBufferedAmountLow);
@@ -145,6 +153,119 @@ void BindDataChannel(nb::module_& m) {
       .def_prop_rw("buffered_amount_low_threshold", &DataChannel::buffered_amount_low_threshold,
                    &DataChannel::set_buffered_amount_low_threshold)
       .def("close", &DataChannel::Close, nb::call_guard<nb::gil_scoped_release>());
+}
+
+// A new uint8 numpy array of `shape` whose memory `fill` writes with the GIL released.
+template <typename Fill>
+nb::ndarray<nb::numpy, uint8_t> NewArray(std::initializer_list<size_t> shape, size_t size,
+                                         Fill&& fill) {
+  auto* data = new uint8_t[size];
+  nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<uint8_t*>(p); });
+  {
+    nb::gil_scoped_release release;
+    fill(data);
+  }
+  return nb::ndarray<nb::numpy, uint8_t>(data, shape, owner);
+}
+
+PixelFormat ParseFormat(const std::string& name) {
+  auto format = PixelFormatFromName(name);
+  if (!format) {
+    throw nb::value_error(("unsupported format '" + name +
+                           "' (use rgb24, bgr24, rgba, bgra, gray or yuv420p, or to_av())")
+                              .c_str());
+  }
+  return *format;
+}
+
+void BindFrames(nb::module_& m) {
+  nb::class_<VideoFrame>(m, "VideoFrame",
+                         "A decoded picture, held by reference to the decoder's buffer.")
+      .def_prop_ro("width", &VideoFrame::width)
+      .def_prop_ro("height", &VideoFrame::height)
+      .def_prop_ro("pts", &VideoFrame::pts, "RTP time (90 kHz) since the track's first frame.")
+      .def_prop_ro("rotation", &VideoFrame::rotation,
+                   "Degrees the sender asked to rotate by (conversions apply it).")
+      .def(
+          "to_ndarray",
+          [](const VideoFrame& self, const std::string& format_name) {
+            PixelFormat format = ParseFormat(format_name);
+            const size_t w = self.width(), h = self.height();
+            auto fill = [&](uint8_t* out) { self.ConvertTo(format, out); };
+            const size_t size = self.ConvertedSize(format);
+            switch (format) {
+              case PixelFormat::kGray: return NewArray({h, w}, size, fill);
+              case PixelFormat::kYuv420p:
+                if (w % 2 || h % 2) {
+                  throw nb::value_error("yuv420p arrays need an even width and height");
+                }
+                return NewArray({h * 3 / 2, w}, size, fill);
+              default:
+                return NewArray({h, w, static_cast<size_t>(BytesPerPixel(format))}, size, fill);
+            }
+          },
+          "format"_a = "yuv420p", "The picture as a new uint8 array, laid out as PyAV does.")
+      .def(
+          "to_bytes",
+          [](const VideoFrame& self, const std::string& format_name) {
+            PixelFormat format = ParseFormat(format_name);
+            const size_t size = self.ConvertedSize(format);
+            PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(size));
+            if (!bytes) throw nb::python_error();
+            auto* out = reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(bytes));
+            {
+              nb::gil_scoped_release release;
+              self.ConvertTo(format, out);
+            }
+            return nb::steal<nb::bytes>(bytes);
+          },
+          "format"_a, "The picture in `format`, rows packed, as bytes.");
+
+  nb::class_<AudioFrame>(m, "AudioFrame", "20 ms of received audio, s16 interleaved.")
+      .def_ro("sample_rate", &AudioFrame::sample_rate)
+      .def_ro("channels", &AudioFrame::channels)
+      .def_ro("pts", &AudioFrame::pts, "Samples since the track's first frame.")
+      .def_prop_ro("samples", &AudioFrame::samples, "Samples per channel.")
+      .def(
+          "to_ndarray",
+          [](const AudioFrame& self) {
+            const size_t count = self.data.size();
+            auto* data = new int16_t[count];
+            std::copy(self.data.begin(), self.data.end(), data);
+            nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<int16_t*>(p); });
+            return nb::ndarray<nb::numpy, int16_t>(data, {1, count}, owner);
+          },
+          "A new int16 array of shape (1, samples * channels), PyAV's packed layout.")
+      .def("to_bytes", [](const AudioFrame& self) {
+        return nb::bytes(reinterpret_cast<const char*>(self.data.data()),
+                         self.data.size() * sizeof(int16_t));
+      });
+
+  nb::class_<RemoteTrack>(m, "RemoteTrack", "Native half of a received track.")
+      .def_prop_ro("handle", &RemoteTrack::handle)
+      .def_prop_ro("kind", &RemoteTrack::kind)
+      .def_prop_ro("id", &RemoteTrack::id)
+      .def_prop_ro("stream_ids", &RemoteTrack::stream_ids)
+      .def(
+          "take",
+          [](RemoteTrack& self) -> nb::object {
+            if (self.kind() == "video") {
+              if (auto frame = self.TakeVideo()) return nb::cast(std::move(frame));
+            } else if (auto frame = self.TakeAudio()) {
+              return nb::cast(std::move(frame));
+            }
+            return nb::none();
+          },
+          "The oldest waiting frame (VideoFrame or AudioFrame), or None.")
+      .def("arm", &RemoteTrack::Arm,
+           "Ask for one EVENT_TRACK_DATA when the next frame comes; False (asking nothing) if "
+           "a frame already waits or the track ended.")
+      .def_prop_ro("ended", &RemoteTrack::ended)
+      .def_prop_ro("frames_received", &RemoteTrack::frames_received)
+      .def_prop_ro("frames_dropped", &RemoteTrack::frames_dropped)
+      .def_prop_ro("queued", &RemoteTrack::queued)
+      .def_prop_rw("max_queue", &RemoteTrack::max_queue, &RemoteTrack::set_max_queue)
+      .def("set_upmix_mono", &RemoteTrack::set_upmix_mono, "upmix"_a);
 }
 
 void BindPeerConnection(nb::module_& m) {
@@ -212,6 +333,11 @@ void BindPeerConnection(nb::module_& m) {
       .def("stop_transceiver", &PeerConnection::StopTransceiver, "index"_a,
            nb::call_guard<nb::gil_scoped_release>())
       .def("take_data_channel", &PeerConnection::TakeDataChannel, "handle"_a)
+      .def("add_transceiver", &PeerConnection::AddTransceiver, "kind"_a, "direction"_a,
+           nb::call_guard<nb::gil_scoped_release>(), "Returns the new transceiver's index.")
+      .def("receiver_track", &PeerConnection::ReceiverTrack, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>(),
+           "The index-th transceiver's remote track, or None once closed.")
       .def(
           "local_description",
           [](const PeerConnection& self, const std::string& which) {
@@ -247,5 +373,6 @@ NB_MODULE(_native, m) {
   });
   BindEngine(m);
   BindDataChannel(m);
+  BindFrames(m);
   BindPeerConnection(m);
 }

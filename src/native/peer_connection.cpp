@@ -11,6 +11,7 @@
 #include "api/stats/rtc_stats_collector_callback.h"
 #include "api/stats/rtc_stats_report.h"
 #include "data_channel_internal.h"
+#include "remote_track_internal.h"
 #include "p2p/client/basic_port_allocator.h"
 #include "rtc_base/rtc_certificate_generator.h"
 #include "engine_internal.h"
@@ -132,6 +133,17 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
     queue->Push({0, EventKind::kDataChannel, static_cast<int64_t>(handle)});
     ObserveDataChannel(*impl);
   }
+  void OnTrack(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override {
+    auto transceivers = pc->GetTransceivers();
+    for (size_t index = 0; index < transceivers.size(); ++index) {
+      if (transceivers[index] != transceiver) continue;
+      auto receiver = transceiver->receiver();
+      auto& track = TrackOf(*receiver);
+      SetStreamIds(*track, receiver->stream_ids());
+      queue->Push({0, EventKind::kTrack, static_cast<int64_t>(TrackHandle(*track)),
+                   static_cast<int64_t>(index)});
+    }
+  }
   void OnRenegotiationNeeded() override {}
   void OnNegotiationNeededEvent(uint32_t event_id) override {
     if (pc && pc->ShouldFireNegotiationNeededEvent(event_id)) {
@@ -188,10 +200,22 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
     });
   }
 
+  // Signaling thread: our sink on the receiver's track, attached on first use.
+  std::shared_ptr<RemoteTrack::Impl>& TrackOf(webrtc::RtpReceiverInterface& receiver) {
+    auto libwebrtc_track = receiver.track();
+    for (auto& track : tracks) {
+      if (IsTrackOf(*track, libwebrtc_track.get())) return track;
+    }
+    tracks.push_back(AttachRemoteTrack(libwebrtc_track, queue));
+    return tracks.back();
+  }
+
   // Signaling thread: closes and lets go of every libwebrtc object.
   void Release() {
     if (!pc) return;
     pc->Close();
+    for (auto& track : tracks) DetachRemoteTrack(*track);
+    tracks.clear();
     network->BlockingCall([&] {
       for (auto& dtls : dtls_watched) dtls->UnregisterObserver();
       dtls_watched.clear();
@@ -210,6 +234,7 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
   rtc::Thread* network = nullptr;
   rtc::scoped_refptr<webrtc::PeerConnectionInterface> pc;  // released on the signaling thread
   std::vector<std::shared_ptr<DataChannel::Impl>> channels;  // signaling thread only
+  std::vector<std::shared_ptr<RemoteTrack::Impl>> tracks;    // signaling thread only
   // Touched only inside blocking calls to the network thread.
   std::vector<rtc::scoped_refptr<webrtc::DtlsTransportInterface>> dtls_watched;
   std::mutex mutex;
@@ -473,6 +498,39 @@ void PeerConnection::SetTransceiverDirection(size_t index, const std::string& di
 
 void PeerConnection::StopTransceiver(size_t index) {
   RunOnSignaling([&] { ThrowIfError(TransceiverAt(*impl_, index)->StopStandard()); });
+}
+
+size_t PeerConnection::AddTransceiver(const std::string& kind, const std::string& direction) {
+  cricket::MediaType media_type;
+  if (kind == "audio") {
+    media_type = cricket::MEDIA_TYPE_AUDIO;
+  } else if (kind == "video") {
+    media_type = cricket::MEDIA_TYPE_VIDEO;
+  } else {
+    throw std::invalid_argument("invalid kind '" + kind + "'");
+  }
+  auto value = DirectionFromName(direction);
+  if (!value) throw std::invalid_argument("invalid direction '" + direction + "'");
+  webrtc::RtpTransceiverInit init;
+  init.direction = *value;
+  size_t index = 0;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    auto result = impl_->pc->AddTransceiver(media_type, init);
+    ThrowIfError(result.error());
+    index = impl_->pc->GetTransceivers().size() - 1;
+  });
+  return index;
+}
+
+std::shared_ptr<RemoteTrack> PeerConnection::ReceiverTrack(size_t index) {
+  std::shared_ptr<RemoteTrack> out;
+  RunOnSignaling([&] {
+    if (!impl_->pc) return;
+    auto transceiver = TransceiverAt(*impl_, index);
+    out = std::make_shared<RemoteTrack>(impl_->TrackOf(*transceiver->receiver()));
+  });
+  return out;
 }
 
 std::vector<TransceiverInfo> PeerConnection::transceivers() const {

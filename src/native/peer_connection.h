@@ -12,6 +12,7 @@
 
 #include "data_channel.h"
 #include "event_queue.h"
+#include "remote_track.h"
 
 namespace pywebrtc {
 
@@ -87,6 +88,12 @@ class PeerConnection {
   std::shared_ptr<DataChannel> TakeDataChannel(uint64_t handle);
 
   std::vector<TransceiverInfo> transceivers() const;
+  // Adds a transceiver with no track ("audio" or "video"); returns its index. Throws
+  // std::invalid_argument for a bad kind or direction.
+  size_t AddTransceiver(const std::string& kind, const std::string& direction);
+  // The remote track of the index-th transceiver's receiver (its sink is attached on first
+  // use). Null once the connection is closed.
+  std::shared_ptr<RemoteTrack> ReceiverTrack(size_t index);
   // The index-th transceiver (creation order). Throw RtcError or std::out_of_range.
   void SetTransceiverDirection(size_t index, const std::string& direction);
   void StopTransceiver(size_t index);

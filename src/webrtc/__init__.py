@@ -17,6 +17,11 @@ from .exceptions import (
     OperationError,
     error_from_native,
 )
+from .audioframe import AudioFrame
+from .mediastreams import MediaStreamError, MediaStreamTrack
+from .remotestreamtrack import MediaStream, RemoteStreamTrack
+from .rtctrackevent import RTCTrackEvent
+from .videoframe import VideoFrame
 from .rtcconfiguration import (
     RTCBundlePolicy,
     RTCConfiguration,
@@ -34,6 +39,13 @@ from .rtcstatsreport import RTCStatsReport
 __version__ = "0.1.0"
 
 __all__ = [
+    "AudioFrame",
+    "MediaStream",
+    "MediaStreamError",
+    "MediaStreamTrack",
+    "RTCTrackEvent",
+    "RemoteStreamTrack",
+    "VideoFrame",
     "InternalError",
     "InvalidAccessError",
     "InvalidModificationError",

@@ -25,7 +25,9 @@ from .rtcicecandidate import RTCIceCandidate, parse_candidate
 from .rtcsessiondescription import RTCSessionDescription
 from .rtcstatsreport import RTCStatsReport
 from .rtcsctptransport import RTCSctpTransport
-from .rtcrtptransceiver import RTCRtpTransceiver
+from .remotestreamtrack import MediaStream, RemoteStreamTrack
+from .rtcrtptransceiver import DIRECTIONS, RTCRtpTransceiver
+from .rtctrackevent import RTCTrackEvent
 
 SIGNALING_STATES = (
     "stable",
@@ -87,6 +89,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._requests: dict[int, asyncio.Future] = {}
         self._channels: dict[int, RTCDataChannel] = {}
         self._transceivers: list[RTCRtpTransceiver] = []
+        self._tracks: dict[int, RemoteStreamTrack] = {}  # by native handle
+        self._streams: dict[str, MediaStream] = {}
         self._signalingState = "stable"
         self._iceGatheringState = "new"
         self._iceConnectionState = "new"
@@ -203,6 +207,48 @@ class RTCPeerConnection(AsyncIOEventEmitter):
 
     def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
         return RTCRtpTransceiver(self, index, snapshot)
+
+    def addTransceiver(self, trackOrKind: Any, init: dict | None = None) -> RTCRtpTransceiver:
+        """Add a media section to receive ``"audio"`` or ``"video"``.
+
+        ``init`` may give a ``direction`` (default "sendrecv"). Sending tracks is not part of
+        this release: pass a kind, not a track."""
+        self._check_open()
+        direction = (init or {}).get("direction", "sendrecv")
+        return self._add_transceiver(trackOrKind, direction)
+
+    def _add_transceiver(self, kind: Any, direction: str) -> RTCRtpTransceiver:
+        if not isinstance(kind, str):
+            raise TypeError(
+                "addTransceiver() takes a kind ('audio' or 'video'); sending tracks is not "
+                "supported in this release"
+            )
+        if kind not in ("audio", "video"):
+            raise TypeError(f"kind must be 'audio' or 'video' (got {kind!r})")
+        if direction not in DIRECTIONS:
+            raise TypeError(f"direction must be one of {DIRECTIONS} (got {direction!r})")
+        index = self._native.add_transceiver(kind, direction)
+        self._sync_transceivers()
+        return self._transceivers[index]
+
+    def _remote_track(self, index: int) -> RemoteStreamTrack | None:
+        """The remote track of the index-th transceiver, one Python object per native track."""
+        if self._closed:
+            return None
+        native = self._native.receiver_track(index)
+        if native is None:
+            return None
+        track = self._tracks.get(native.handle)
+        if track is None:
+            track = self._tracks[native.handle] = self._make_remote_track(native)
+        return track
+
+    def _make_remote_track(self, native: Any) -> RemoteStreamTrack:
+        return RemoteStreamTrack(native)
+
+    def _end_remote_tracks(self) -> None:
+        for track in list(self._tracks.values()):
+            track._on_ended()
 
     # ---- offer/answer ----
 
@@ -426,12 +472,20 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 waiter.set_result(None)
         for channel in list(self._channels.values()):
             channel._on_state(3, -1)
+        self._end_remote_tracks()
 
     # ---- native events ----
 
     def _dispatch(self, event: tuple) -> None:
         target, kind, a, b, payload, payload2 = event
         if target:
+            track = self._tracks.get(target)
+            if track is not None:
+                if kind == _native.EVENT_TRACK_DATA:
+                    track._on_data()
+                elif kind == _native.EVENT_TRACK_ENDED:
+                    track._on_ended()
+                return
             channel = self._channels.get(target)
             if channel is not None:
                 if kind == _native.EVENT_CHANNEL_MESSAGE:
@@ -469,6 +523,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 self.emit("negotiationneeded")
         elif kind == _native.EVENT_DTLS_STATE:
             self._on_dtls_state(DTLS_STATES[a])
+        elif kind == _native.EVENT_TRACK:
+            if self._closed:
+                return
+            self._sync_transceivers()
+            transceiver = self._transceivers[b]
+            track = transceiver.receiver.track
+            if track is not None:
+                self._on_track(track, transceiver)
 
     def _on_signaling_state(self, state: str) -> None:
         if self._closed or state == self._signalingState:
@@ -512,7 +574,19 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self.emit("datachannel", channel)
 
     def _on_dtls_state(self, state: str) -> None:
-        pass
+        # The remote side hung up (or the transport broke): no more media will come.
+        if state in ("closed", "failed"):
+            self._end_remote_tracks()
+
+    def _on_track(self, track: RemoteStreamTrack, transceiver: RTCRtpTransceiver) -> None:
+        streams = []
+        for stream_id in track._native.stream_ids:
+            stream = self._streams.get(stream_id)
+            if stream is None:
+                stream = self._streams[stream_id] = MediaStream(stream_id)
+            stream._add(track)
+            streams.append(stream)
+        self.emit("track", RTCTrackEvent(track, transceiver.receiver, transceiver, streams))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._connectionState} signaling={self._signalingState}>"

@@ -1,7 +1,8 @@
 """RTCRtpTransceiver, RTCRtpSender, RTCRtpReceiver: the media sections of a connection.
 
-Media tracks come in a later release. These objects already report what negotiation decided
-(mid, kind, direction) for the sections a remote offer creates, and take a new direction.
+They report what negotiation decided (mid, kind, direction) and take a new direction. Each
+receiver has its remote track from the start (``receiver.track``), as in browsers; frames
+flow into it once the remote side sends.
 """
 
 from __future__ import annotations
@@ -29,10 +30,23 @@ class RTCRtpSender:
 class RTCRtpReceiver:
     """The receiving half of a transceiver."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, peer_connection: RTCPeerConnection | None = None,
+                 index: int = -1) -> None:
         self.kind = kind
-        self.track = None
         self.transport = None
+        self._pc = weakref.ref(peer_connection) if peer_connection is not None else None
+        self._index = index
+        self._track = None
+
+    @property
+    def track(self):
+        """The remote track (a RemoteStreamTrack), or None for a connection closed before
+        anyone asked for it."""
+        if self._track is None and self._pc is not None:
+            pc = self._pc()
+            if pc is not None:
+                self._track = pc._remote_track(self._index)
+        return self._track
 
 
 class RTCRtpTransceiver:
@@ -43,7 +57,7 @@ class RTCRtpTransceiver:
         self._index = index
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot
         self.sender = RTCRtpSender(self._kind)
-        self.receiver = RTCRtpReceiver(self._kind)
+        self.receiver = RTCRtpReceiver(self._kind, peer_connection, index)
 
     def _update(self, snapshot: tuple) -> None:
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot

@@ -18,7 +18,8 @@ import re
 import warnings
 from typing import Any
 
-from ..exceptions import InvalidStateError, OperationError
+from ..exceptions import InternalError, InvalidStateError, OperationError
+from ..rtcrtptransceiver import DIRECTIONS
 from ..rtcconfiguration import RTCConfiguration, RTCIceServer
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
 from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
@@ -214,6 +215,28 @@ class RTCPeerConnection(_W3CPeerConnection):
 
     def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
         return RTCRtpTransceiver(self, index, snapshot)
+
+    def addTransceiver(self, trackOrKind: Any, direction: str = "sendrecv") -> RTCRtpTransceiver:
+        """Add a media section for ``"audio"`` or ``"video"`` (receiving; sending tracks is
+        not part of this release)."""
+        self._check_open()
+        if isinstance(trackOrKind, str) and trackOrKind not in ("audio", "video"):
+            raise InternalError(f'Invalid track kind "{trackOrKind}"')
+        if direction not in DIRECTIONS:
+            raise InternalError(f'Invalid direction "{direction}"')
+        return self._add_transceiver(trackOrKind, direction)
+
+    def _make_remote_track(self, native: Any):
+        track = super()._make_remote_track(native)
+        if track.kind == "audio":
+            native.set_upmix_mono(True)  # aiortc delivers Opus as stereo, always
+        return track
+
+    def _on_track(self, track: Any, transceiver: Any) -> None:
+        # aiortc passes the track alone, once per transceiver that starts receiving.
+        if not getattr(track, "_announced", False):
+            track._announced = True
+            self.emit("track", track)
 
     def _make_channel(self, native: Any) -> RTCDataChannel:
         return RTCDataChannel(native, self)

@@ -1,0 +1,212 @@
+#include "video_frame.h"
+
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "api/video/i420_buffer.h"
+#include "third_party/libyuv/include/libyuv.h"
+#include "video_frame_internal.h"
+
+namespace pywebrtc {
+namespace {
+
+// One helper thread converts the lower half of each picture while the caller converts the
+// upper half: a 1080p frame is 6 MB of output, and libyuv's AVX2 rows are memory-bound enough
+// that two cores finish in a bit over half the time. Leaked on purpose: it lives as long as
+// the process and holds nothing but its own state.
+class SplitWorker {
+ public:
+  static SplitWorker& Get() {
+    static SplitWorker* worker = new SplitWorker();
+    return *worker;
+  }
+
+  // Runs `lower` on the helper thread and `upper` here; returns when both are done. Callers
+  // take turns (a conversion already in flight makes the next one run alone).
+  void Run(const std::function<void()>& upper, const std::function<void()>& lower) {
+    std::unique_lock busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) {
+      upper();
+      lower();
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      task_ = &lower;
+      done_ = false;
+    }
+    wake_.notify_one();
+    upper();
+    std::unique_lock lock(mutex_);
+    finished_.wait(lock, [&] { return done_; });
+  }
+
+ private:
+  SplitWorker() { std::thread([this] { Loop(); }).detach(); }
+
+  void Loop() {
+    for (;;) {
+      const std::function<void()>* task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return task_ != nullptr; });
+        task = task_;
+      }
+      (*task)();
+      {
+        std::lock_guard lock(mutex_);
+        task_ = nullptr;
+        done_ = true;
+      }
+      finished_.notify_one();
+    }
+  }
+
+  std::mutex busy_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable finished_;
+  const std::function<void()>* task_ = nullptr;  // guarded by mutex_
+  bool done_ = true;                              // guarded by mutex_
+};
+
+// Pictures smaller than this convert on one thread: the hand-off would cost more than it saves.
+constexpr int kSplitMinPixels = 640 * 360;
+
+// Calls convert(first_row, rows) over the picture, in two halves split at an even row (so
+// chroma rows split cleanly) when the picture is big enough.
+void ForRowRanges(int width, int height, const std::function<void(int, int)>& convert) {
+  if (width * height < kSplitMinPixels || height < 4) {
+    convert(0, height);
+    return;
+  }
+  const int split = (height / 2) & ~1;
+  SplitWorker::Get().Run([&] { convert(0, split); },
+                         [&] { convert(split, height - split); });
+}
+
+using I420ToPacked = int (*)(const uint8_t*, int, const uint8_t*, int, const uint8_t*, int,
+                             uint8_t*, int, int, int);
+
+// libyuv names packed formats by their little-endian word order, PyAV by byte order.
+I420ToPacked PackedConverter(PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kRgb24: return libyuv::I420ToRAW;
+    case PixelFormat::kBgr24: return libyuv::I420ToRGB24;
+    case PixelFormat::kRgba: return libyuv::I420ToABGR;
+    case PixelFormat::kBgra: return libyuv::I420ToARGB;
+    default: return nullptr;
+  }
+}
+
+// Limited-range luma (16..235) to full-range gray, as swscale converts yuv420p to gray.
+const std::array<uint8_t, 256>& GrayTable() {
+  static const std::array<uint8_t, 256> table = [] {
+    std::array<uint8_t, 256> out{};
+    for (int y = 0; y < 256; ++y) {
+      int value = ((y - 16) * 255 + 109) / 219;
+      out[y] = static_cast<uint8_t>(std::clamp(value, 0, 255));
+    }
+    return out;
+  }();
+  return table;
+}
+
+}  // namespace
+
+std::optional<PixelFormat> PixelFormatFromName(const std::string& name) {
+  if (name == "rgb24") return PixelFormat::kRgb24;
+  if (name == "bgr24") return PixelFormat::kBgr24;
+  if (name == "rgba") return PixelFormat::kRgba;
+  if (name == "bgra") return PixelFormat::kBgra;
+  if (name == "gray" || name == "gray8") return PixelFormat::kGray;
+  if (name == "yuv420p") return PixelFormat::kYuv420p;
+  return std::nullopt;
+}
+
+int BytesPerPixel(PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kRgb24:
+    case PixelFormat::kBgr24: return 3;
+    case PixelFormat::kRgba:
+    case PixelFormat::kBgra: return 4;
+    case PixelFormat::kGray: return 1;
+    case PixelFormat::kYuv420p: return 0;
+  }
+  return 0;
+}
+
+const webrtc::I420BufferInterface& VideoFrame::Buffer::Upright() {
+  std::call_once(once_, [&] {
+    rtc::scoped_refptr<webrtc::I420BufferInterface> i420 = source->ToI420();
+    if (rotation != webrtc::kVideoRotation_0) {
+      upright_ = webrtc::I420Buffer::Rotate(*i420, rotation);
+    } else {
+      upright_ = std::move(i420);
+    }
+  });
+  return *upright_;
+}
+
+VideoFrame::VideoFrame(std::shared_ptr<Buffer> buffer, int64_t pts)
+    : buffer_(std::move(buffer)), pts_(pts) {}
+
+int VideoFrame::rotation() const { return static_cast<int>(buffer_->rotation); }
+
+int VideoFrame::width() const {
+  bool sideways = buffer_->rotation == webrtc::kVideoRotation_90 ||
+                  buffer_->rotation == webrtc::kVideoRotation_270;
+  return sideways ? buffer_->source->height() : buffer_->source->width();
+}
+
+int VideoFrame::height() const {
+  bool sideways = buffer_->rotation == webrtc::kVideoRotation_90 ||
+                  buffer_->rotation == webrtc::kVideoRotation_270;
+  return sideways ? buffer_->source->width() : buffer_->source->height();
+}
+
+size_t VideoFrame::ConvertedSize(PixelFormat format) const {
+  const size_t w = width(), h = height();
+  if (format == PixelFormat::kYuv420p) return w * h + 2 * ((w + 1) / 2) * ((h + 1) / 2);
+  return w * h * BytesPerPixel(format);
+}
+
+void VideoFrame::ConvertTo(PixelFormat format, uint8_t* dst) const {
+  const webrtc::I420BufferInterface& src = buffer_->Upright();
+  const int w = src.width(), h = src.height();
+  if (format == PixelFormat::kYuv420p) {
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    uint8_t* u = dst + static_cast<size_t>(w) * h;
+    uint8_t* v = u + static_cast<size_t>(cw) * ch;
+    libyuv::I420Copy(src.DataY(), src.StrideY(), src.DataU(), src.StrideU(), src.DataV(),
+                     src.StrideV(), dst, w, u, cw, v, cw, w, h);
+    return;
+  }
+  if (format == PixelFormat::kGray) {
+    const auto& table = GrayTable();
+    ForRowRanges(w, h, [&](int first, int rows) {
+      for (int row = first; row < first + rows; ++row) {
+        const uint8_t* in = src.DataY() + static_cast<size_t>(row) * src.StrideY();
+        uint8_t* out = dst + static_cast<size_t>(row) * w;
+        for (int x = 0; x < w; ++x) out[x] = table[in[x]];
+      }
+    });
+    return;
+  }
+  const I420ToPacked convert = PackedConverter(format);
+  const int stride = w * BytesPerPixel(format);
+  ForRowRanges(w, h, [&](int first, int rows) {
+    const int chroma_row = first / 2;
+    convert(src.DataY() + static_cast<size_t>(first) * src.StrideY(), src.StrideY(),
+            src.DataU() + static_cast<size_t>(chroma_row) * src.StrideU(), src.StrideU(),
+            src.DataV() + static_cast<size_t>(chroma_row) * src.StrideV(), src.StrideV(),
+            dst + static_cast<size_t>(first) * stride, stride, w, rows);
+  });
+}
+
+}  // namespace pywebrtc
