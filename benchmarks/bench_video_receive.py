@@ -16,12 +16,18 @@ cached in ~/.cache/python-webrtc/media/. For each receiver and size this process
                  per received frame, including frame.to_ndarray(format="rgb24") on every frame
   conversions    median time of to_ndarray(format="rgb24") and of to_image() on one received
                  frame, with a numpy copy of the rgb24 array as the reference
+
+glibc's malloc is pinned to keep freed multi-megabyte buffers (see pin_allocator): with its
+default, adaptive settings, whether each new frame-sized buffer costs fresh page faults flips
+from one run to the next, and aiortc's to_image() at 720p measured 0.9 ms in some runs and
+4.5-5 ms in others. --malloc-default measures under the default settings instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import fractions
 import gc
 import json
@@ -123,6 +129,25 @@ def ensure_clip(size: str, seconds: int) -> Path:
     megabits = path.stat().st_size * 8 / seconds / 1e6
     print(f"  encoded in {elapsed:.1f} s ({megabits:.2f} Mbit/s)", file=sys.stderr, flush=True)
     return path
+
+
+def pin_allocator() -> bool:
+    """Keeps large freed blocks in the heap instead of unmapping them, in this process only.
+
+    A frame-sized buffer (2.7 MB rgb24 at 720p, 6.2 MB at 1080p) is above glibc's initial mmap
+    threshold; glibc raises the threshold as such blocks are freed and trims the heap top past
+    another threshold, so whether a conversion reuses warm memory or page-faults in fresh memory
+    depends on the heap's history. Fixing both thresholds makes it the same in every run, and
+    for both receivers: the timings then measure the libraries' work, not the kernel's."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from <malloc.h>
+    return bool(
+        libc.mallopt(m_mmap_threshold, 32 << 20)  # the largest value glibc accepts
+        and libc.mallopt(m_trim_threshold, 256 << 20)
+    )
 
 
 # --- One receiver run -----------------------------------------------------------------------
@@ -342,6 +367,7 @@ ROWS = [
     ("frames missing (pts gaps)", "frames_missing", True, None),
     ("sender CPU per frame (ms, other proc)", "sender_cpu_ms_per_frame", True, None),
 ]
+NO_RATIO = {"numpy_copy_ms", "frames_missing", "sender_cpu_ms_per_frame"}  # references, not scores
 
 
 def format_cell(value, key: str) -> str:
@@ -361,7 +387,7 @@ def report(results: dict) -> None:
         for label, key, lower_is_better, target in ROWS:
             cells = [format_cell(r[key] if r else None, key) for r in (ours, theirs)]
             ratio_text, target_text = "", ""
-            if ours and theirs and key != "frames_missing" and ours[key] > 0 and theirs[key] > 0:
+            if ours and theirs and key not in NO_RATIO and ours[key] > 0 and theirs[key] > 0:
                 ratio = theirs[key] / ours[key] if lower_is_better else ours[key] / theirs[key]
                 ratio_text = f"{ratio:.2f}x"
                 if target and size in target[1]:
@@ -383,15 +409,20 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=8.0, help="measurement window")
     parser.add_argument("--calls", type=int, default=40, help="calls per conversion median")
     parser.add_argument("--quick", action="store_true", help="1 s warm-up, 3 s window, 15 calls")
+    parser.add_argument("--malloc-default", action="store_true",
+                        help="leave glibc malloc's adaptive thresholds alone (noisier)")
     parser.add_argument("--json", help="also write the results to this file")
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.warmup, arguments.seconds, arguments.calls = 1.0, 3.0, 15
+    pinned = not arguments.malloc_default and pin_allocator()
     outcome, problems = asyncio.run(run(arguments))
     report(outcome)
+    print(f"malloc: {'large blocks kept (pinned)' if pinned else 'glibc default'}")
     if arguments.json:
         with open(arguments.json, "w") as f:
-            json.dump({"results": outcome, "failures": problems}, f, indent=2)
+            json.dump({"results": outcome, "failures": problems, "malloc_pinned": pinned}, f,
+                      indent=2)
     if problems:
         print("failed:\n  " + "\n  ".join(problems), file=sys.stderr)
         sys.exit(1)

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Set everything up (idempotent) and run the benchmarks against aiortc, in a loopback-only
-# network namespace. Extra arguments go to the benchmark script.
+# network namespace. Extra arguments go to the benchmark script: the data channel benchmark,
+# or the video receive benchmark when the first argument is `video`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCHMARK=bench_datachannel.py
+if [ "${1:-}" = video ]; then
+  BENCHMARK=bench_video_receive.py
+  shift
+fi
 bash "$ROOT/scripts/setup.sh"
 cd /
-exec "$ROOT/scripts/netns-run" "$ROOT/.venv/bin/python" "$ROOT/benchmarks/bench_datachannel.py" "$@"
+exec "$ROOT/scripts/netns-run" "$ROOT/.venv/bin/python" "$ROOT/benchmarks/$BENCHMARK" "$@"

@@ -1,5 +1,6 @@
 #include "remote_track.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -61,15 +62,32 @@ struct RemoteTrack::Impl : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
               size_t number_of_channels, size_t number_of_frames) override {
     if (bits_per_sample != 16 || number_of_channels == 0 || sample_rate <= 0) return;
     const auto* in = static_cast<const int16_t*>(audio_data);
+    const size_t values = number_of_frames * number_of_channels;
     std::lock_guard lock(mutex);
     if (ended) return;
-    const bool upmix = upmix_mono && number_of_channels == 1;
+    if (!audio_started) {
+      // Until the first packet, the receive stream plays muted audio at a placeholder rate;
+      // aiortc delivers nothing then. Start at the first sound, or at the format change the
+      // first packet brings (a silent sender is still delivered).
+      const bool sound = std::any_of(in, in + values, [](int16_t v) { return v != 0; });
+      const bool changed = placeholder_rate != 0 && (placeholder_rate != sample_rate ||
+                                                     placeholder_channels != number_of_channels);
+      if (!sound && !changed) {
+        placeholder_rate = sample_rate;
+        placeholder_channels = number_of_channels;
+        return;
+      }
+      audio_started = true;
+    }
+    const bool upmix = upmix_mono && number_of_channels == 1 && sample_rate == 48000;
     const int channels = upmix ? 2 : static_cast<int>(number_of_channels);
     if (pending.sample_rate != sample_rate || pending.channels != channels) {
-      // A new format starts a new frame; the partial one is incomplete and goes.
+      // A new format starts a new frame (the partial one goes); pts keeps counting time.
+      if (pending.sample_rate > 0) {
+        audio_pts = audio_pts * sample_rate / pending.sample_rate;
+      }
       pending = AudioFrame{{}, sample_rate, channels, audio_pts};
     }
-    const size_t values = number_of_frames * number_of_channels;
     if (upmix) {
       for (size_t i = 0; i < values; ++i) {
         pending.data.push_back(in[i]);
@@ -169,6 +187,9 @@ struct RemoteTrack::Impl : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   int64_t video_pts = 0;
   int64_t audio_pts = 0;
   AudioFrame pending;  // audio gathered towards the next 20 ms frame
+  bool audio_started = false;
+  int placeholder_rate = 0;
+  size_t placeholder_channels = 0;
 };
 
 std::shared_ptr<RemoteTrack::Impl> AttachRemoteTrack(

@@ -36,7 +36,7 @@ class RemoteTrack {
   size_t queued() const;
   size_t max_queue() const;
   void set_max_queue(size_t frames);  // at least 1
-  // Audio only: deliver mono as stereo (aiortc always delivers stereo for Opus).
+  // Audio only: deliver 48 kHz mono (Opus) as stereo, as aiortc does.
   void set_upmix_mono(bool upmix);
 
  private:

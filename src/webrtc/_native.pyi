@@ -2,6 +2,9 @@
 
 from collections.abc import Sequence
 
+import numpy
+from numpy.typing import NDArray
+
 
 def allow_loopback(allow: bool = True) -> None:
     """
@@ -22,6 +25,9 @@ def live_peer_connections() -> int:
 
 def live_data_channels() -> int:
     """Native data channels not yet destroyed (for leak tests)."""
+
+def live_remote_tracks() -> int:
+    """Native remote tracks not yet destroyed (for leak tests)."""
 
 def shutdown() -> None:
     """
@@ -47,6 +53,12 @@ EVENT_DATA_CHANNEL: int = 8
 EVENT_REQUEST_DONE: int = 9
 
 EVENT_DTLS_STATE: int = 10
+
+EVENT_TRACK: int = 11
+
+EVENT_TRACK_DATA: int = 200
+
+EVENT_TRACK_ENDED: int = 201
 
 EVENT_CHANNEL_STATE: int = 100
 
@@ -85,6 +97,96 @@ class DataChannel:
 
     def close(self) -> None: ...
 
+class VideoFrame:
+    """A decoded picture, held by reference to the decoder's buffer."""
+
+    @property
+    def width(self) -> int: ...
+
+    @property
+    def height(self) -> int: ...
+
+    @property
+    def pts(self) -> int:
+        """RTP time (90 kHz) since the track's first frame."""
+
+    @property
+    def rotation(self) -> int:
+        """Degrees the sender asked to rotate by (conversions apply it)."""
+
+    def to_ndarray(self, format: str = 'yuv420p') -> NDArray[numpy.uint8]:
+        """The picture as a new uint8 array, laid out as PyAV does."""
+
+    def to_bytes(self, format: str) -> bytes:
+        """The picture in `format`, rows packed, as bytes."""
+
+class AudioFrame:
+    """20 ms of received audio, s16 interleaved."""
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def channels(self) -> int: ...
+
+    @property
+    def pts(self) -> int:
+        """Samples since the track's first frame."""
+
+    @property
+    def samples(self) -> int:
+        """Samples per channel."""
+
+    def to_ndarray(self) -> NDArray[numpy.int16]:
+        """
+        A new int16 array of shape (1, samples * channels), PyAV's packed layout.
+        """
+
+    def to_bytes(self) -> bytes: ...
+
+class RemoteTrack:
+    """Native half of a received track."""
+
+    @property
+    def handle(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def stream_ids(self) -> list[str]: ...
+
+    def take(self) -> object:
+        """The oldest waiting frame (VideoFrame or AudioFrame), or None."""
+
+    def arm(self) -> bool:
+        """
+        Ask for one EVENT_TRACK_DATA when the next frame comes; False (asking nothing) if a frame already waits or the track ended.
+        """
+
+    @property
+    def ended(self) -> bool: ...
+
+    @property
+    def frames_received(self) -> int: ...
+
+    @property
+    def frames_dropped(self) -> int: ...
+
+    @property
+    def queued(self) -> int: ...
+
+    @property
+    def max_queue(self) -> int: ...
+
+    @max_queue.setter
+    def max_queue(self, arg: int, /) -> None: ...
+
+    def set_upmix_mono(self, upmix: bool) -> None: ...
+
 class PeerConnection:
     """Native half of an RTCPeerConnection."""
 
@@ -121,6 +223,12 @@ class PeerConnection:
     def stop_transceiver(self, index: int) -> None: ...
 
     def take_data_channel(self, handle: int) -> DataChannel: ...
+
+    def add_transceiver(self, kind: str, direction: str) -> int:
+        """Returns the new transceiver's index."""
+
+    def receiver_track(self, index: int) -> RemoteTrack:
+        """The index-th transceiver's remote track, or None once closed."""
 
     def local_description(self, which: str = '') -> object:
         """

@@ -306,6 +306,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             # Our answer completed the negotiation the remote offer began.
             self._current_remote, self._pending_remote = self._pending_remote, None
         self._update_sctp()
+        self._sync_transceivers()
 
     async def setRemoteDescription(self, description: RTCSessionDescription) -> None:
         """Apply the remote side's offer or answer."""

@@ -1,0 +1,364 @@
+"""Receiving media sent by aiortc (an independent implementation): content, not just arrival.
+
+aiortc encodes VP8, H.264 and Opus; VP9 comes from Chromium (tests/test_media_chromium.py),
+as aiortc has no VP9 encoder."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from fractions import Fraction
+
+import aiortc
+import numpy as np
+import pytest
+
+import webrtc
+from webrtc import aiortc_compat as compat
+from conftest import configuration, connect_full, wait_for
+from media_sources import (
+    QUADRANTS,
+    QuadrantTrack,
+    ToneTrack,
+    dominant_frequency,
+    prefer_codec,
+    quadrant_centers,
+)
+
+LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
+
+
+async def receive_from_aiortc(module, closing, *tracks, video_codec=None):
+    """aiortc offers `tracks`; a `module` connection answers. Returns (sender, receiver,
+    {kind: remote track}) with the tracks as the `track` event gave them."""
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(sender)
+    for track in tracks:
+        sender.addTrack(track)
+    if video_codec:
+        prefer_codec(sender, "video", video_codec)
+    receiver = module.RTCPeerConnection(configuration(module))
+    closing(receiver)
+    received = {}
+
+    def on_track(event):
+        track = event if module is compat else event.track
+        received[track.kind] = track
+
+    receiver.on("track", on_track)
+    await connect_full(sender, receiver)
+    return sender, receiver, received
+
+
+def assert_quadrants(rgb: np.ndarray, tolerance: int = 20) -> None:
+    height, width = rgb.shape[:2]
+    for (row, column), expected in zip(quadrant_centers(width, height), QUADRANTS):
+        got = rgb[row, column].astype(int)
+        assert np.all(np.abs(got - expected) <= tolerance), (row, column, got, expected)
+
+
+@pytest.mark.parametrize("module", LAYERS)
+@pytest.mark.parametrize("codec", ["video/VP8", "video/H264"])
+async def test_video_pattern_survives(closing, module, codec):
+    sender, receiver, tracks = await receive_from_aiortc(
+        module, closing, QuadrantTrack(320, 240), video_codec=codec
+    )
+    track = tracks["video"]
+    first = await asyncio.wait_for(track.recv(), 10)
+    assert first.pts == 0
+    assert first.time_base == Fraction(1, 90000)
+    frames = [first]
+    for _ in range(15):
+        frames.append(await asyncio.wait_for(track.recv(), 5))
+    assert all(b.pts > a.pts for a, b in zip(frames, frames[1:]))
+    frame = frames[-1]
+    assert (frame.width, frame.height) == (320, 240)
+    assert frame.format.name == "yuv420p"
+    stats = await receiver.getStats()
+    codecs = [s for s in (stats.values() if hasattr(stats, "values") else stats)
+              if getattr(s, "type", None) == "codec" or (isinstance(s, dict) and s.get("type") == "codec")]
+    assert codecs
+
+    rgb = frame.to_ndarray(format="rgb24")
+    assert rgb.shape == (240, 320, 3) and rgb.dtype == np.uint8
+    assert_quadrants(rgb)
+    # The other layouts hold the same picture.
+    assert np.array_equal(frame.to_ndarray(format="bgr24"), rgb[..., ::-1])
+    rgba = frame.to_ndarray(format="rgba")
+    assert rgba.shape == (240, 320, 4) and np.all(rgba[..., 3] == 255)
+    assert np.abs(rgba[..., :3].astype(int) - rgb).max() <= 1
+    bgra = frame.to_ndarray(format="bgra")
+    assert np.array_equal(bgra[..., :3], rgba[..., 2::-1])
+    yuv = frame.to_ndarray(format="yuv420p")
+    assert yuv.shape == (360, 320)
+    assert np.array_equal(frame.to_ndarray(), yuv)
+    gray = frame.to_ndarray(format="gray")
+    assert gray.shape == (240, 320)
+    image = frame.to_image()
+    assert image.mode == "RGB" and image.size == (320, 240)
+    assert np.array_equal(np.asarray(image), rgba[..., :3])
+
+    # PyAV agrees: the same planes, and its conversions match ours within rounding.
+    av_frame = frame.to_av()
+    assert (av_frame.width, av_frame.height, av_frame.pts) == (320, 240, frame.pts)
+    assert np.array_equal(av_frame.to_ndarray(format="yuv420p"), yuv)
+    assert np.abs(av_frame.to_ndarray(format="rgb24").astype(int) - rgb).max() <= 3
+    assert np.abs(av_frame.to_ndarray(format="gray").astype(int) - gray).max() <= 1
+    # Anything else av.VideoFrame has comes from that copy.
+    assert len(frame.planes) == 3
+    assert frame.reformat(width=160, height=120).width == 160
+    assert frame.to_ndarray(format="rgb48le").shape == (240, 320, 3)
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_opus_tone_frequency(closing, module):
+    sender, receiver, tracks = await receive_from_aiortc(module, closing, ToneTrack(440.0))
+    track = tracks["audio"]
+    frames = [await asyncio.wait_for(track.recv(), 10) for _ in range(100)]
+    frame = frames[-1]
+    assert frame.format.name == "s16"
+    assert frame.sample_rate == 48000 and frame.samples == 960
+    assert frame.time_base == Fraction(1, 48000)
+    assert [f.pts for f in frames] == [frames[0].pts + 960 * i for i in range(100)]
+    channels = 2 if frame.layout.name == "stereo" else 1
+    if module is compat:
+        assert frame.layout.name == "stereo"  # as aiortc delivers Opus, even from mono
+    samples = np.concatenate([f.to_ndarray() for f in frames[-50:]], axis=1)
+    assert samples.shape == (1, 50 * 960 * channels) and samples.dtype == np.int16
+    mono = samples.reshape(-1, channels)[:, 0].astype(float)
+    assert np.abs(mono).max() > 2000, "silence"
+    assert abs(dominant_frequency(mono, 48000) - 440) < 5
+    av_frame = frame.to_av()
+    assert av_frame.sample_rate == 48000 and av_frame.samples == 960
+    assert av_frame.layout.name == frame.layout.name
+    assert np.array_equal(av_frame.to_ndarray(), frame.to_ndarray())
+
+
+async def test_tone_frequency_g711(closing):
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(sender)
+    sender.addTrack(ToneTrack(1000.0, rate=8000))
+    prefer_codec(sender, "audio", "audio/PCMU")
+    receiver = compat.RTCPeerConnection(configuration(compat))
+    closing(receiver)
+    tracks = []
+    receiver.on("track", tracks.append)
+    await connect_full(sender, receiver)
+    frames = [await asyncio.wait_for(tracks[0].recv(), 10) for _ in range(60)]
+    frame = frames[-1]
+    assert frame.sample_rate == 8000 and frame.samples == 160 and frame.layout.name == "mono"
+    mono = np.concatenate([f.to_ndarray()[0] for f in frames[-50:]]).astype(float)
+    assert abs(dominant_frequency(mono, 8000) - 1000) < 10
+
+
+async def test_compat_track_event_fires_inside_set_remote_description(closing):
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(sender)
+    video, audio = QuadrantTrack(), ToneTrack()
+    sender.addTrack(video)
+    sender.addTrack(audio)
+    await sender.setLocalDescription(await sender.createOffer())
+    receiver = compat.RTCPeerConnection(configuration(compat))
+    closing(receiver)
+    events = []
+    receiver.on("track", events.append)
+    await receiver.setRemoteDescription(sender.localDescription)
+    # Before any answer: the tracks are announced by setRemoteDescription itself, once each.
+    assert [t.kind for t in events] == ["video", "audio"]
+    assert [t.id for t in events] == [video.id, audio.id]  # the sender's msid track ids
+    assert all(t.readyState == "live" for t in events)
+    assert [r.track for r in receiver.getReceivers()] == events
+    assert [t.receiver.track for t in receiver.getTransceivers()] == events
+    transceiver = receiver.getTransceivers()[0]
+    assert (transceiver.kind, transceiver.mid, transceiver.direction) == ("video", "0", "recvonly")
+    await receiver.setLocalDescription(await receiver.createAnswer())
+    await sender.setRemoteDescription(receiver.localDescription)
+    assert transceiver.currentDirection == "recvonly"
+    assert len(events) == 2
+
+
+async def test_w3c_track_event_carries_receiver_transceiver_streams(closing):
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(sender)
+    video = QuadrantTrack()
+    sender.addTrack(video)
+    receiver = webrtc.RTCPeerConnection(configuration(webrtc))
+    closing(receiver)
+    events = []
+    receiver.on("track", events.append)
+    await connect_full(sender, receiver)
+    (event,) = events
+    assert isinstance(event, webrtc.RTCTrackEvent)
+    assert event.track.kind == "video" and event.track.id == video.id
+    assert event.receiver is event.transceiver.receiver
+    assert event.receiver.track is event.track
+    assert event.transceiver.mid == "0"
+    assert len(event.streams) == 1 and event.streams[0].getTracks() == [event.track]
+    assert event.streams[0].id in sender.localDescription.sdp
+    frame = await asyncio.wait_for(event.track.recv(), 10)
+    assert frame.width == 320
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_sender_hangs_up_mid_stream(closing, module):
+    sender, receiver, tracks = await receive_from_aiortc(module, closing, QuadrantTrack(), ToneTrack())
+    video, audio = tracks["video"], tracks["audio"]
+    await asyncio.wait_for(video.recv(), 10)
+    ended = []
+    video.on("ended", lambda: ended.append("video"))
+    audio.on("ended", lambda: ended.append("audio"))
+    # A consumer already waiting when the sender goes must be woken, not left hanging.
+    while video._native.take() is not None:
+        pass
+    waiting = asyncio.ensure_future(video.recv())
+    await asyncio.sleep(0)
+    await sender.close()
+    with pytest.raises(webrtc.MediaStreamError):
+        await asyncio.wait_for(waiting, 10) if not waiting.done() else waiting.result()
+        # frames queued before the hang-up may still come; the track must end after them
+        while True:
+            await asyncio.wait_for(video.recv(), 10)
+    await wait_for(lambda: video.readyState == "ended" and audio.readyState == "ended")
+    assert sorted(ended) == ["audio", "video"]
+    with pytest.raises(compat.MediaStreamError):
+        await audio.recv()
+    frames = [f async for f in video]
+    assert frames == []
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_async_iteration_until_close(closing, module):
+    sender, receiver, tracks = await receive_from_aiortc(module, closing, QuadrantTrack())
+    track = tracks["video"]
+    count = 0
+    async for frame in track:
+        count += 1
+        if count == 10:
+            await receiver.close()
+    assert count >= 10
+    assert track.readyState == "ended"
+
+
+async def test_cancelled_consumer_then_resumes(closing):
+    sender, receiver, tracks = await receive_from_aiortc(compat, closing, QuadrantTrack())
+    track = tracks["video"]
+    await asyncio.wait_for(track.recv(), 10)
+    for _ in range(20):
+        task = asyncio.ensure_future(track.recv())
+        await asyncio.sleep(0.003)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    frames = [await asyncio.wait_for(track.recv(), 5) for _ in range(10)]
+    assert all(f.width == 320 for f in frames)
+
+
+async def test_frames_outlive_their_connection(closing):
+    sender, receiver, tracks = await receive_from_aiortc(compat, closing, QuadrantTrack(320, 240))
+    track = tracks["video"]
+    kept = [await asyncio.wait_for(track.recv(), 10) for _ in range(30)]
+    await receiver.close()
+    await sender.close()
+    del receiver, tracks, track
+    gc.collect()
+    for frame in kept:
+        assert_quadrants(frame.to_ndarray(format="rgb24"))
+        assert frame.to_image().size == (320, 240)
+
+
+async def test_resolution_change_mid_stream(closing):
+    source = QuadrantTrack(320, 240)
+    sender, receiver, tracks = await receive_from_aiortc(compat, closing, source)
+    track = tracks["video"]
+    first = await asyncio.wait_for(track.recv(), 10)
+    assert (first.width, first.height) == (320, 240)
+    source.size = (640, 360)
+    sizes = set()
+    for _ in range(150):
+        frame = await asyncio.wait_for(track.recv(), 5)
+        sizes.add((frame.width, frame.height))
+        if (frame.width, frame.height) == (640, 360):
+            assert frame.to_ndarray(format="rgb24").shape == (360, 640, 3)
+            assert_quadrants(frame.to_ndarray(format="rgb24"))
+            break
+    assert (640, 360) in sizes
+
+
+async def test_slow_consumer_gets_fresh_frames_and_bounded_memory(closing):
+    sender, receiver, tracks = await receive_from_aiortc(compat, closing, QuadrantTrack(320, 240))
+    track = tracks["video"]
+    assert track.max_queue_size >= 1
+    track.max_queue_size = 5
+    await asyncio.wait_for(track.recv(), 10)
+    received, dropped = track.frames_received, track.frames_dropped
+    await asyncio.sleep(2.0)  # about 60 frames arrive while nobody reads
+    assert track._native.queued <= 5
+    assert track.frames_received - received >= 40
+    assert track.frames_dropped - dropped >= 35
+    # What comes next is at most the queue's depth old: the newest frame is near.
+    stale = await track.recv()
+    newest = stale
+    while track._native.queued:
+        newest = await track.recv()
+    assert newest.pts - stale.pts <= 5 * 3000 + 3000
+
+
+async def test_several_connections_keep_their_own_queues(closing):
+    slow = await receive_from_aiortc(compat, closing, QuadrantTrack(320, 240))
+    fast = await receive_from_aiortc(compat, closing, QuadrantTrack(320, 240), ToneTrack())
+    slow_track = slow[2]["video"]
+    fast_video, fast_audio = fast[2]["video"], fast[2]["audio"]
+    await asyncio.wait_for(fast_video.recv(), 10)
+    await asyncio.wait_for(fast_audio.recv(), 10)
+    # The slow track is never read; the other connection's tracks still flow at full rate.
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    video_frames = audio_frames = 0
+
+    async def read_video():
+        nonlocal video_frames
+        while loop.time() - start < 2.0:
+            await fast_video.recv()
+            video_frames += 1
+
+    async def read_audio():
+        nonlocal audio_frames
+        while loop.time() - start < 2.0:
+            await fast_audio.recv()
+            audio_frames += 1
+
+    await asyncio.gather(read_video(), read_audio())
+    assert video_frames >= 45  # 30 fps for 2 s, with margin
+    assert audio_frames >= 80  # 50 frames/s
+    assert slow_track.frames_dropped > 0
+    assert slow_track._native.queued <= slow_track.max_queue_size
+
+
+async def test_bad_arguments(closing):
+    sender, receiver, tracks = await receive_from_aiortc(compat, closing, QuadrantTrack(320, 240))
+    track = tracks["video"]
+    frame = await asyncio.wait_for(track.recv(), 10)
+    with pytest.raises(ValueError):
+        frame.to_ndarray(format="no-such-format")
+    with pytest.raises((TypeError, ValueError)):
+        frame.to_ndarray(format=42)
+    with pytest.raises(ValueError):
+        track.max_queue_size = 0
+    with pytest.raises(TypeError):
+        track.max_queue_size = "5"
+    with pytest.raises(AttributeError):
+        frame.no_such_attribute
+    with pytest.raises(compat.InvalidStateError):
+        await receiver.close()
+        receiver.addTransceiver("video")
+
+
+async def test_native_tracks_are_released():
+    before = webrtc._native.live_remote_tracks()
+    sender, receiver, tracks = await receive_from_aiortc(compat, lambda pc: None, QuadrantTrack(), ToneTrack())
+    await asyncio.wait_for(tracks["video"].recv(), 10)
+    assert webrtc._native.live_remote_tracks() == before + 2
+    await receiver.close()
+    await sender.close()
+    del sender, receiver, tracks
+    gc.collect()
+    assert webrtc._native.live_remote_tracks() == before
