@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import os
+import shutil
 import socket
+import threading
 import time
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -85,3 +89,54 @@ async def closing():
     yield peers.append
     for pc in peers:
         await pc.close()
+
+
+# ---- headless Chromium as a browser peer (Debian's chromium, driven by Playwright) ----
+
+PAGE = Path(__file__).with_name("chromium_peer.html").read_bytes()
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
+
+
+class PageHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def page_url():
+    # Served on 127.0.0.1: a secure context, so the page may ask for (fake) media.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture
+async def browser_page(page_url):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = await browser.new_page()
+        await page.goto(page_url)
+        yield page
+        await browser.close()

@@ -52,7 +52,7 @@ async def receive_from_aiortc(module, closing, *tracks, video_codec=None):
 
 def assert_quadrants(rgb: np.ndarray, tolerance: int = 20) -> None:
     height, width = rgb.shape[:2]
-    for (row, column), expected in zip(quadrant_centers(width, height), QUADRANTS):
+    for (row, column), expected in zip(quadrant_centers(width, height), QUADRANTS, strict=True):
         got = rgb[row, column].astype(int)
         assert np.all(np.abs(got - expected) <= tolerance), (row, column, got, expected)
 
@@ -70,7 +70,7 @@ async def test_video_pattern_survives(closing, module, codec):
     frames = [first]
     for _ in range(15):
         frames.append(await asyncio.wait_for(track.recv(), 5))
-    assert all(b.pts > a.pts for a, b in zip(frames, frames[1:]))
+    assert all(b.pts > a.pts for a, b in zip(frames, frames[1:], strict=False))
     frame = frames[-1]
     assert (frame.width, frame.height) == (320, 240)
     assert frame.format.name == "yuv420p"
@@ -231,7 +231,7 @@ async def test_async_iteration_until_close(closing, module):
     sender, receiver, tracks = await receive_from_aiortc(module, closing, QuadrantTrack())
     track = tracks["video"]
     count = 0
-    async for frame in track:
+    async for _frame in track:
         count += 1
         if count == 10:
             await receiver.close()
@@ -346,7 +346,7 @@ async def test_bad_arguments(closing):
     with pytest.raises(TypeError):
         track.max_queue_size = "5"
     with pytest.raises(AttributeError):
-        frame.no_such_attribute
+        _ = frame.no_such_attribute
     with pytest.raises(compat.InvalidStateError):
         await receiver.close()
         receiver.addTransceiver("video")

@@ -39,7 +39,7 @@ struct RemoteTrack::Impl : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   void OnFrame(const webrtc::VideoFrame& frame) override {
     const uint32_t timestamp = frame.timestamp();
     auto buffer = std::make_shared<VideoFrame::Buffer>(frame.video_frame_buffer(),
-                                                       frame.rotation());
+                                                       frame.rotation(), frame.color_space());
     std::lock_guard lock(mutex);
     if (ended) return;
     if (!have_first_timestamp) {

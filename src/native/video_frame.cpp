@@ -90,17 +90,26 @@ void ForRowRanges(int width, int height, const std::function<void(int, int)>& co
                          [&] { convert(split, height - split); });
 }
 
-using I420ToPacked = int (*)(const uint8_t*, int, const uint8_t*, int, const uint8_t*, int,
-                             uint8_t*, int, int, int);
+// The YUV to RGB matrix the sender used. Unsignalled streams are BT.601 limited range, which
+// is what PyAV (so aiortc) assumes too.
+struct Matrix {
+  const libyuv::YuvConstants* yuv;  // for U, V in order: writes B, G, R(, A) bytes
+  const libyuv::YuvConstants* yvu;  // for U, V swapped: writes R, G, B(, A) bytes
+};
 
-// libyuv names packed formats by their little-endian word order, PyAV by byte order.
-I420ToPacked PackedConverter(PixelFormat format) {
-  switch (format) {
-    case PixelFormat::kRgb24: return libyuv::I420ToRAW;
-    case PixelFormat::kBgr24: return libyuv::I420ToRGB24;
-    case PixelFormat::kRgba: return libyuv::I420ToABGR;
-    case PixelFormat::kBgra: return libyuv::I420ToARGB;
-    default: return nullptr;
+Matrix MatrixOf(const VideoFrame::Buffer& buffer) {
+  using webrtc::ColorSpace;
+  const bool full = buffer.range == ColorSpace::RangeID::kFull;
+  switch (buffer.matrix) {
+    case ColorSpace::MatrixID::kBT709:
+      return full ? Matrix{&libyuv::kYuvF709Constants, &libyuv::kYvuF709Constants}
+                  : Matrix{&libyuv::kYuvH709Constants, &libyuv::kYvuH709Constants};
+    case ColorSpace::MatrixID::kBT2020_NCL:
+      return full ? Matrix{&libyuv::kYuvV2020Constants, &libyuv::kYvuV2020Constants}
+                  : Matrix{&libyuv::kYuv2020Constants, &libyuv::kYvu2020Constants};
+    default:
+      return full ? Matrix{&libyuv::kYuvJPEGConstants, &libyuv::kYvuJPEGConstants}
+                  : Matrix{&libyuv::kYuvI601Constants, &libyuv::kYvuI601Constants};
   }
 }
 
@@ -153,6 +162,14 @@ const webrtc::I420BufferInterface& VideoFrame::Buffer::Upright() {
   return *upright_;
 }
 
+VideoFrame::Buffer::Buffer(rtc::scoped_refptr<webrtc::VideoFrameBuffer> source,
+                           webrtc::VideoRotation rotation,
+                           const absl::optional<webrtc::ColorSpace>& color_space)
+    : source(std::move(source)),
+      rotation(rotation),
+      matrix(color_space ? color_space->matrix() : webrtc::ColorSpace::MatrixID::kUnspecified),
+      range(color_space ? color_space->range() : webrtc::ColorSpace::RangeID::kInvalid) {}
+
 VideoFrame::VideoFrame(std::shared_ptr<Buffer> buffer, int64_t pts)
     : buffer_(std::move(buffer)), pts_(pts) {}
 
@@ -198,14 +215,31 @@ void VideoFrame::ConvertTo(PixelFormat format, uint8_t* dst) const {
     });
     return;
   }
-  const I420ToPacked convert = PackedConverter(format);
+  const Matrix matrix = MatrixOf(*buffer_);
+  const bool alpha = format == PixelFormat::kRgba || format == PixelFormat::kBgra;
+  // libyuv writes B, G, R byte order; with U and V swapped (and the matching constants) it
+  // writes R, G, B.
+  const bool swap = format == PixelFormat::kRgb24 || format == PixelFormat::kRgba;
   const int stride = w * BytesPerPixel(format);
   ForRowRanges(w, h, [&](int first, int rows) {
     const int chroma_row = first / 2;
-    convert(src.DataY() + static_cast<size_t>(first) * src.StrideY(), src.StrideY(),
-            src.DataU() + static_cast<size_t>(chroma_row) * src.StrideU(), src.StrideU(),
-            src.DataV() + static_cast<size_t>(chroma_row) * src.StrideV(), src.StrideV(),
-            dst + static_cast<size_t>(first) * stride, stride, w, rows);
+    const uint8_t* y = src.DataY() + static_cast<size_t>(first) * src.StrideY();
+    const uint8_t* u = src.DataU() + static_cast<size_t>(chroma_row) * src.StrideU();
+    const uint8_t* v = src.DataV() + static_cast<size_t>(chroma_row) * src.StrideV();
+    int u_stride = src.StrideU(), v_stride = src.StrideV();
+    if (swap) {
+      std::swap(u, v);
+      std::swap(u_stride, v_stride);
+    }
+    const libyuv::YuvConstants* constants = swap ? matrix.yvu : matrix.yuv;
+    uint8_t* out = dst + static_cast<size_t>(first) * stride;
+    if (alpha) {
+      libyuv::I420ToARGBMatrix(y, src.StrideY(), u, u_stride, v, v_stride, out, stride,
+                               constants, w, rows);
+    } else {
+      libyuv::I420ToRGB24Matrix(y, src.StrideY(), u, u_stride, v, v_stride, out, stride,
+                                constants, w, rows);
+    }
   });
 }
 

@@ -9,14 +9,17 @@
 namespace pywebrtc {
 
 struct VideoFrame::Buffer {
-  Buffer(rtc::scoped_refptr<webrtc::VideoFrameBuffer> source, webrtc::VideoRotation rotation)
-      : source(std::move(source)), rotation(rotation) {}
+  // `color_space`: what the bitstream or the RTP header extension said, if anything.
+  Buffer(rtc::scoped_refptr<webrtc::VideoFrameBuffer> source, webrtc::VideoRotation rotation,
+         const absl::optional<webrtc::ColorSpace>& color_space);
 
   // The upright I420 picture, made on first use (converted or rotated only when needed).
   const webrtc::I420BufferInterface& Upright();
 
   const rtc::scoped_refptr<webrtc::VideoFrameBuffer> source;
   const webrtc::VideoRotation rotation;
+  const webrtc::ColorSpace::MatrixID matrix;
+  const webrtc::ColorSpace::RangeID range;
 
  private:
   std::once_flag once_;

@@ -104,7 +104,8 @@ class VideoFrame:
             chroma_width, chroma_height = (width + 1) // 2, (height + 1) // 2
             offset = 0
             for plane, (w, h) in zip(
-                frame.planes, ((width, height), (chroma_width, chroma_height), (chroma_width, chroma_height))
+                frame.planes, ((width, height), (chroma_width, chroma_height), (chroma_width, chroma_height)),
+                strict=True,
             ):
                 _copy_rows(plane, data, offset, w, h)
                 offset += w * h
