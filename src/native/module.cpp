@@ -219,7 +219,29 @@ void BindFrames(nb::module_& m) {
             }
             return nb::steal<nb::bytes>(bytes);
           },
-          "format"_a, "The picture in `format`, rows packed, as bytes.");
+          "format"_a, "The picture in `format`, rows packed, as bytes.")
+      .def(
+          "to_scratch",
+          [](const VideoFrame& self, const std::string& format_name) {
+            // A buffer per thread, reused: a fresh multi-megabyte allocation per frame costs
+            // more in page faults than the conversion itself. Only for callers that copy the
+            // result at once (to_image hands it to Pillow, which does).
+            thread_local std::vector<uint8_t> scratch;
+            PixelFormat format = ParseFormat(format_name);
+            scratch.resize(self.ConvertedSize(format));
+            {
+              nb::gil_scoped_release release;
+              self.ConvertTo(format, scratch.data());
+            }
+            PyObject* view = PyMemoryView_FromMemory(reinterpret_cast<char*>(scratch.data()),
+                                                     static_cast<Py_ssize_t>(scratch.size()),
+                                                     PyBUF_READ);
+            if (!view) throw nb::python_error();
+            return nb::steal(view);
+          },
+          "format"_a,
+          "The picture in `format` in this thread's scratch buffer, as a read-only "
+          "memoryview that the next call on this thread overwrites.");
 
   nb::class_<AudioFrame>(m, "AudioFrame", "20 ms of received audio, s16 interleaved.")
       .def_ro("sample_rate", &AudioFrame::sample_rate)

@@ -86,9 +86,9 @@ class VideoFrame:
         from PIL import Image
 
         # Pillow keeps RGB pixels in 4 bytes: handing it RGBX rows makes its copy a plain one.
+        native = self._native
         return Image.frombytes(
-            "RGB", (self._native.width, self._native.height), self._native.to_bytes("rgba"),
-            "raw", "RGBX",
+            "RGB", (native.width, native.height), native.to_scratch("rgba"), "raw", "RGBX"
         )
 
     def to_av(self):
