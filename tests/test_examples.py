@@ -25,10 +25,21 @@ def test_w3c_trickle_example():
     assert result.stdout.strip() == "hello there! (connected)"
 
 
-def test_demo_prints_a_summary():
-    result = run("-m", "webrtc.demo", "--seconds", "0.5", "--pings", "50")
+def test_demo_prints_a_summary(tmp_path):
+    png = tmp_path / "frame.png"
+    result = run("-m", "webrtc.demo", "--seconds", "0.5", "--pings", "50", "--media-seconds", "2",
+                 "--png", str(png))
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    # Media: live progress, the picture and the tone checked, a frame written.
+    assert "fps (dropped" in out
+    video = out.split("  video ")[-1].splitlines()[0]
+    assert "640x480" in video and "(pixel [235, 235, 235]" in video
+    assert "tone 440 Hz" in out
+    from PIL import Image
+
+    with Image.open(png) as image:
+        assert image.size == (640, 480) and image.getpixel((600, 400)) == (235, 235, 235)
     assert "connection setup" in out and "round trips" in out and "bulk transfer" in out
     megabytes = float(out.split("bulk transfer")[1].split("MB")[0])
     assert megabytes > 1
