@@ -24,6 +24,7 @@
 #include "modules/audio_device/include/test_audio_device.h"
 #include "modules/audio_processing/include/audio_processing.h"
 #include "sctp_tracking.h"
+#include "video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_encoder_factory.h"
 #include "p2p/base/basic_packet_socket_factory.h"
@@ -109,7 +110,7 @@ std::unique_ptr<Engine> StartEngine() {
       webrtc::CreateAudioDecoderFactory<webrtc::AudioDecoderOpus, webrtc::AudioDecoderG722,
                                         webrtc::AudioDecoderG711>();
   media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
-  media.video_decoder_factory = webrtc::CreateBuiltinVideoDecoderFactory();
+  media.video_decoder_factory = CreateVideoDecoderFactory();
   media.audio_processing = webrtc::AudioProcessingBuilder().Create();
   media.trials = deps.trials.get();
   deps.media_engine = cricket::CreateMediaEngine(std::move(media));
