@@ -181,6 +181,14 @@ PixelFormat ParseFormat(const std::string& name) {
 void BindFrames(nb::module_& m) {
   nb::class_<VideoFrame>(m, "VideoFrame",
                          "A decoded picture, held by reference to the decoder's buffer.")
+      .def_static(
+          "from_yuv420p",
+          [](nb::bytes data, int width, int height, int rotation, int64_t pts) {
+            return VideoFrame::FromYuv420p(reinterpret_cast<const uint8_t*>(data.c_str()),
+                                           data.size(), width, height, rotation, pts);
+          },
+          "data"_a, "width"_a, "height"_a, "rotation"_a = 0, "pts"_a = 0,
+          "A frame from packed yuv420p planes; `rotation` as a sender would ask for it.")
       .def_prop_ro("width", &VideoFrame::width)
       .def_prop_ro("height", &VideoFrame::height)
       .def_prop_ro("pts", &VideoFrame::pts, "RTP time (90 kHz) since the track's first frame.")

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
+#include <string>
 #include <mutex>
 #include <thread>
 
@@ -172,6 +174,29 @@ VideoFrame::Buffer::Buffer(rtc::scoped_refptr<webrtc::VideoFrameBuffer> source,
 
 VideoFrame::VideoFrame(std::shared_ptr<Buffer> buffer, int64_t pts)
     : buffer_(std::move(buffer)), pts_(pts) {}
+
+VideoFrame VideoFrame::FromYuv420p(const uint8_t* data, size_t size, int width, int height,
+                                   int rotation, int64_t pts) {
+  if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
+    throw std::invalid_argument("width and height must be between 1 and 16384");
+  }
+  if (rotation != 0 && rotation != 90 && rotation != 180 && rotation != 270) {
+    throw std::invalid_argument("rotation must be 0, 90, 180 or 270");
+  }
+  const int cw = (width + 1) / 2, ch = (height + 1) / 2;
+  const size_t expected = static_cast<size_t>(width) * height + 2 * static_cast<size_t>(cw) * ch;
+  if (size != expected) {
+    throw std::invalid_argument("yuv420p data of " + std::to_string(width) + "x" +
+                                std::to_string(height) + " must hold " +
+                                std::to_string(expected) + " bytes, not " + std::to_string(size));
+  }
+  const uint8_t* u = data + static_cast<size_t>(width) * height;
+  const uint8_t* v = u + static_cast<size_t>(cw) * ch;
+  auto i420 = webrtc::I420Buffer::Copy(width, height, data, width, u, cw, v, cw);
+  auto buffer = std::make_shared<Buffer>(i420, static_cast<webrtc::VideoRotation>(rotation),
+                                         absl::nullopt);
+  return VideoFrame(std::move(buffer), pts);
+}
 
 int VideoFrame::rotation() const { return static_cast<int>(buffer_->rotation); }
 

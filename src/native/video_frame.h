@@ -22,6 +22,10 @@ class VideoFrame {
   struct Buffer;  // libwebrtc's buffer and rotation (video_frame_internal.h)
 
   VideoFrame(std::shared_ptr<Buffer> buffer, int64_t pts);
+  // A frame from packed yuv420p planes (as to_ndarray("yuv420p") lays them out), with the
+  // rotation a sender may ask for. Throws std::invalid_argument on a size mismatch.
+  static VideoFrame FromYuv420p(const uint8_t* data, size_t size, int width, int height,
+                                int rotation, int64_t pts);
 
   // Displayed size: rotation already applied.
   int width() const;
