@@ -315,3 +315,30 @@ async def test_text_that_is_not_utf8_encodable(closing, module):
     remote[0].on("message", received.append)
     channel.send("still fine")
     await wait_for(lambda: received == ["still fine"])
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_bad_transceiver_arguments(closing, module):
+    pc = new_pc(module, closing)
+    # W3C: TypeError; aiortc raises its InternalError with its own messages.
+    from webrtc.aiortc_compat.exceptions import InternalError
+
+    expected = InternalError if module is compat else TypeError
+    with pytest.raises(expected):
+        pc.addTransceiver("data")
+    with pytest.raises(expected):
+        if module is compat:
+            pc.addTransceiver("video", direction="sideways")
+        else:
+            pc.addTransceiver("video", {"direction": "sideways"})
+    with pytest.raises(TypeError):
+        pc.addTransceiver(42)
+    transceiver = pc.addTransceiver("video")
+    assert transceiver.receiver.track.kind == "video"
+    assert transceiver.receiver.track.readyState == "live"
+    await pc.close()
+    with pytest.raises(webrtc.InvalidStateError):
+        pc.addTransceiver("audio")
+    # A track that ended with its connection refuses recv() at once.
+    with pytest.raises(webrtc.MediaStreamError):
+        await asyncio.wait_for(transceiver.receiver.track.recv(), 2)

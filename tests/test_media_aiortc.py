@@ -15,7 +15,7 @@ import pytest
 
 import webrtc
 from webrtc import aiortc_compat as compat
-from conftest import configuration, connect_full, wait_for
+from conftest import configuration, connect_full, gather_complete, wait_for
 from media_sources import (
     QUADRANTS,
     QuadrantTrack,
@@ -362,3 +362,32 @@ async def test_native_tracks_are_released():
     del sender, receiver, tracks
     gc.collect()
     assert webrtc._native.live_remote_tracks() == before
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_we_offer_to_receive_aiortc_answers_with_media(closing, module):
+    receiver = module.RTCPeerConnection(configuration(module))
+    closing(receiver)
+    if module is compat:
+        transceiver = receiver.addTransceiver("video", direction="recvonly")
+    else:
+        transceiver = receiver.addTransceiver("video", {"direction": "recvonly"})
+    events = []
+    receiver.on("track", events.append)
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(sender)
+    await receiver.setLocalDescription(await receiver.createOffer())
+    if module is webrtc:
+        await gather_complete(receiver)
+    await sender.setRemoteDescription(receiver.localDescription)
+    sender.addTrack(QuadrantTrack(320, 240))  # takes the transceiver the offer created
+    await sender.setLocalDescription(await sender.createAnswer())
+    assert events == []
+    await receiver.setRemoteDescription(sender.localDescription)
+    # The answer makes our transceiver receive: its track is announced then.
+    assert len(events) == 1
+    track = events[0] if module is compat else events[0].track
+    assert track is transceiver.receiver.track
+    assert transceiver.currentDirection == "recvonly"
+    frame = await asyncio.wait_for(track.recv(), 10)
+    assert_quadrants(frame.to_ndarray(format="rgb24"))

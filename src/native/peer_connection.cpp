@@ -134,9 +134,11 @@ struct PeerConnection::Impl : public webrtc::PeerConnectionObserver,
     ObserveDataChannel(*impl);
   }
   void OnTrack(rtc::scoped_refptr<webrtc::RtpTransceiverInterface> transceiver) override {
+    // Proxies of one transceiver need not be the same object: match on the receiver's id.
+    const std::string receiver_id = transceiver->receiver()->id();
     auto transceivers = pc->GetTransceivers();
     for (size_t index = 0; index < transceivers.size(); ++index) {
-      if (transceivers[index] != transceiver) continue;
+      if (transceivers[index]->receiver()->id() != receiver_id) continue;
       auto receiver = transceiver->receiver();
       auto& track = TrackOf(*receiver);
       SetStreamIds(*track, receiver->stream_ids());
