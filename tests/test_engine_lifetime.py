@@ -189,3 +189,56 @@ def test_no_native_objects_leak():
     assert "live 0 0" in result.stdout
     growth = int(result.stdout.split("rss_growth_kib")[1].split()[0])
     assert growth < 20000, f"RSS grew by {growth} KiB over 40 connection cycles"
+
+
+RECEIVING = """
+import aioice.ice, aiortc
+from media_sources import QuadrantTrack, ToneTrack
+aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+
+async def receiving():
+    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    sender.addTrack(QuadrantTrack(320, 240))
+    sender.addTrack(ToneTrack())
+    receiver = compat.RTCPeerConnection(compat.RTCConfiguration(iceServers=[]))
+    tracks = []
+    receiver.on("track", tracks.append)
+    await sender.setLocalDescription(await sender.createOffer())
+    await receiver.setRemoteDescription(sender.localDescription)
+    await receiver.setLocalDescription(await receiver.createAnswer())
+    await sender.setRemoteDescription(receiver.localDescription)
+    frames = [await asyncio.wait_for(t.recv(), 10) for t in tracks for _ in range(3)]
+    return sender, receiver, tracks, frames
+"""
+
+
+def test_exit_while_receiving_media_with_frames_held():
+    # Decoders, sinks and the audio clock are live at exit; frames outlive everything.
+    result = run_script(RECEIVING + textwrap.dedent("""
+        async def main():
+            global keep
+            keep = await receiving()
+        asyncio.run(main())
+        print("done", keep[3][0].to_ndarray(format="rgb24").shape)
+    """))
+    assert_clean(result)
+    assert "done (240, 320, 3)" in result.stdout and result.elapsed < 20
+
+
+def test_receiving_connections_collected_without_close():
+    result = run_script(RECEIVING + textwrap.dedent("""
+        async def main():
+            for _ in range(3):
+                sender, receiver, tracks, frames = await receiving()
+                await sender.close()
+                del sender, receiver, tracks
+                gc.collect()
+            await asyncio.sleep(0.2)
+            gc.collect()
+            print("frames", len(frames), frames[0].to_image().size)
+            print("live", webrtc._native.live_peer_connections(), webrtc._native.live_remote_tracks())
+        asyncio.run(main())
+    """))
+    assert_clean(result)
+    assert "frames 6 (320, 240)" in result.stdout
+    assert "live 0 0" in result.stdout
