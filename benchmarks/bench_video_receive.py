@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,21 +48,14 @@ SENDER = Path(__file__).resolve().parent / "_video_sender.py"
 CACHE = Path.home() / ".cache" / "python-webrtc" / "media"
 FPS = 30
 GOP = 30  # a keyframe every second: a passthrough sender cannot answer a PLI
-SIZES = {"720p": (1280, 720, 2_500_000), "1080p": (1920, 1080, 5_000_000)}
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 RECEIVERS = {"ours": "webrtc.aiortc_compat", "aiortc": "aiortc"}
-CLIP_VERSION = 2  # bump when the clip's content or encoding settings change
 
 
-# --- The clip -------------------------------------------------------------------------------
+# --- The clips ------------------------------------------------------------------------------
 
 
-def clip_path(size: str, seconds: int) -> Path:
-    width, height, bitrate = SIZES[size]
-    kbps = bitrate // 1000
-    return CACHE / f"vp8_{width}x{height}_{FPS}fps_{kbps}k_gop{GOP}_{seconds}s_v{CLIP_VERSION}.ivf"
-
-
-def synthetic_frames(width: int, height: int, count: int):
+def motion_frames(width: int, height: int, count: int):
     """yuv420p frames of moving content that costs real bits: a drifting gradient, a scrolling
     checkerboard and blocks of fresh noise that wander across the picture. (Unconstrained,
     libvpx needs about 19 Mbit/s for it at 720p, so the target rate binds.)"""
@@ -93,12 +87,388 @@ def synthetic_frames(width: int, height: int, count: int):
         yield frame
 
 
-def ensure_clip(size: str, seconds: int) -> Path:
-    """The cached clip for `size`, encoding it first if it is missing."""
-    path = clip_path(size, seconds)
+def screen_frames(width: int, height: int, count: int):
+    """yuv420p frames of a shared browser screen (see ScreenShare): a static page where only a
+    caret, a spinner, a progress bar, typed text and the mouse pointer change, plus a short
+    scroll of the page every two seconds."""
+    screen = ScreenShare(width, height)
+    for index in range(count):
+        rgb = av.VideoFrame.from_ndarray(screen.render(index), format="rgb24")
+        frame = rgb.reformat(format="yuv420p")  # BT.601, limited range, as a browser sends
+        frame.pts = index
+        frame.time_base = fractions.Fraction(1, FPS)
+        yield frame
+
+
+Color = tuple[int, int, int]
+WHITE: Color = (255, 255, 255)
+TEXT: Color = (33, 37, 41)
+MUTED: Color = (108, 117, 125)
+LINK: Color = (13, 110, 253)
+BORDER: Color = (222, 226, 230)
+HEADER: Color = (36, 41, 54)
+HEADER_TEXT: Color = (214, 219, 226)
+SIDEBAR: Color = (243, 244, 246)
+PANEL: Color = (250, 251, 252)
+TRACK: Color = (233, 236, 239)
+GREEN: Color = (25, 135, 84)
+RED: Color = (220, 53, 69)
+NOTE: Color = (255, 243, 205)
+NOTE_BORDER: Color = (240, 210, 120)
+CODE: Color = (246, 248, 250)
+CODE_COLORS: tuple[Color, ...] = ((36, 41, 47), (111, 66, 193), (3, 47, 98), (34, 134, 58))
+
+
+def fill(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color) -> None:
+    canvas[max(y, 0) : y + h, max(x, 0) : x + w] = color
+
+
+def box(canvas: np.ndarray, x: int, y: int, w: int, h: int, color: Color, edge: Color) -> None:
+    """A filled rectangle with a one-pixel border."""
+    fill(canvas, x, y, w, h, edge)
+    fill(canvas, x + 1, y + 1, w - 2, h - 2, color)
+
+
+def blend(canvas: np.ndarray, x: int, y: int, alpha: np.ndarray, color: Color) -> None:
+    """Paints `color` through `alpha` (0..1, shape (h, w)), clipped to the canvas."""
+    h, w = alpha.shape
+    top, left = max(y, 0), max(x, 0)
+    bottom, right = min(y + h, canvas.shape[0]), min(x + w, canvas.shape[1])
+    if top >= bottom or left >= right:
+        return
+    a = alpha[top - y : bottom - y, left - x : right - x, None]
+    region = canvas[top:bottom, left:right]
+    region[:] = region * (1 - a) + np.asarray(color, np.float32) * a + 0.5
+
+
+def disk(radius: float) -> np.ndarray:
+    """Alpha of a filled circle with a one-pixel soft edge."""
+    size = math.ceil(radius) * 2 + 1
+    y_axis, x_axis = np.mgrid[0:size, 0:size] - size // 2
+    return np.clip(radius + 0.5 - np.hypot(x_axis, y_axis), 0, 1).astype(np.float32)
+
+
+class Font:
+    """Letter-like glyphs: random 5x7 dot patterns, scaled to the cell and softened at their
+    vertical edges the way anti-aliased text is, so that the encoder meets text-like detail."""
+
+    def __init__(self, patterns: np.ndarray, cell_width: int, cell_height: int) -> None:
+        self.cell_width, self.cell_height = cell_width, cell_height
+        glyph_width, glyph_height = max(3, cell_width * 3 // 4), max(5, cell_height * 5 // 8)
+        rows = np.arange(glyph_height) * 7 // glyph_height
+        columns = np.arange(glyph_width) * 5 // glyph_width
+        scaled = patterns[:, rows][:, :, columns].astype(np.float32)
+        soft = scaled * 0.6
+        soft[:, :, 1:] += scaled[:, :, :-1] * 0.2
+        soft[:, :, :-1] += scaled[:, :, 1:] * 0.2
+        top = (cell_height - glyph_height) * 2 // 3  # room below the baseline, as for descenders
+        self.glyphs = np.zeros((len(patterns), cell_height, cell_width), np.float32)
+        self.glyphs[:, top : top + glyph_height, :glyph_width] = np.minimum(soft / 0.8, 1)
+
+    def word(self, glyph_ids) -> np.ndarray:
+        return np.hstack(self.glyphs[glyph_ids])
+
+    def write(self, canvas, x: int, y: int, words, color: Color, colors=None) -> int:
+        """Writes words (lists of glyph ids) separated by one blank cell; returns the end x."""
+        for number, word in enumerate(words):
+            blend(canvas, x, y, self.word(word), colors[number] if colors else color)
+            x += (len(word) + 1) * self.cell_width
+        return x
+
+
+class ScreenShare:
+    """A browser window showing a web app, drawn in RGB at any size (laid out for 720p and scaled):
+    a header bar with a search box, a sidebar menu, a scrolling page of text with headings, notes,
+    code, tables, a chart and buttons, and a status panel.
+
+    Per frame only small parts change: the caret blinks (and text is typed into the search box
+    from time to time), a spinner turns, an indeterminate progress bar slides and the mouse pointer
+    moves for two seconds out of three. Every two seconds the page scrolls by four lines over six
+    frames, down to the end and back up."""
+
+    SCROLL_EVERY, SCROLL_FRAMES, SCROLL_LINES = 2 * FPS, 6, 4
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.rng = np.random.default_rng(4321)
+        patterns = self.rng.random((96, 7, 5)) < 0.42
+        patterns[:, 6, :] &= self.rng.random((96, 5)) < 0.15  # most letters sit on the baseline
+        self.body = Font(patterns, self.px(7), self.px(13))
+        self.heading = Font(patterns, self.px(11), self.px(20))
+        self.small = Font(patterns, self.px(6), self.px(11))
+        self.line_height = self.px(21)
+        self.header_height = self.px(48)
+        self.sidebar_width, self.panel_width = self.px(200), self.px(280)
+        self.main_x = self.sidebar_width
+        self.main_width = width - self.sidebar_width - self.panel_width
+        self.viewport_height = height - self.header_height
+        self.chrome = np.empty((height, width, 3), np.uint8)
+        self.draw_chrome()
+        # Long enough for a few scrolls before the page bounces back.
+        self.page = self.draw_page(self.viewport_height + 48 * self.line_height)
+        self.scroll_step = round(self.SCROLL_LINES * self.line_height / self.SCROLL_FRAMES)
+        self.query = [glyph for word in self.words(28) for glyph in [*word, -1]][:-1]
+        self.dot = disk(self.px(2.6))
+        arrow = [(0, 0), (0, 16), (4, 12.5), (7, 18.5), (9.5, 17.5), (6.5, 11.5), (11.5, 11.5)]
+        self.pointer, self.pointer_edge = self.sprite([(self.s * x, self.s * y) for x, y in arrow])
+
+    @property
+    def s(self) -> float:
+        return self.height / 720
+
+    def px(self, length: float) -> int:
+        return max(1, round(length * self.s))
+
+    def words(self, characters: int) -> list[list[int]]:
+        """Random words of 1 to 9 glyphs, about `characters` long with their spaces."""
+        words, used = [], 0
+        while used < characters - 2:
+            length = int(min(self.rng.geometric(0.22), 9, characters - used))
+            words.append(list(self.rng.integers(0, 96, length)))
+            used += length + 1
+        return words
+
+    def draw_chrome(self) -> None:
+        """Everything outside the scrolling page, as it looks with nothing animated."""
+        c, px, w, h = self.chrome, self.px, self.width, self.height
+        c[:] = WHITE
+        fill(c, 0, 0, w, self.header_height, HEADER)
+        fill(c, px(16), px(12), px(24), px(24), LINK)  # the logo
+        x = px(56)
+        for _ in range(4):
+            x = self.body.write(c, x, px(18), self.words(9), HEADER_TEXT) + px(14)
+        self.search = (w // 2 - px(60), px(9), px(360), px(30))
+        box(c, *self.search, WHITE, BORDER)
+        c[self.header_height - 1, :] = (20, 24, 33)
+        avatar = disk(px(14))
+        blend(c, w - px(46), px(10), avatar, (232, 140, 48))
+        self.small.write(c, w - px(40), px(19), [[3, 41]], WHITE)
+
+        fill(c, 0, self.header_height, self.sidebar_width, h, SIDEBAR)
+        fill(c, self.sidebar_width - 1, self.header_height, 1, h, BORDER)
+        y = self.header_height + px(20)
+        for item in range(16):
+            if item == 3:  # the current page
+                fill(c, 0, y - px(8), self.sidebar_width - 1, px(30), (225, 236, 255))
+                fill(c, 0, y - px(8), px(3), px(30), LINK)
+            fill(c, px(18), y, px(14), px(14), MUTED if item != 3 else LINK)
+            self.body.write(c, px(42), y, self.words(int(self.rng.integers(8, 19))), TEXT)
+            y += px(36) if item % 6 != 5 else px(52)
+
+        x0 = w - self.panel_width
+        fill(c, x0, self.header_height, self.panel_width, h, PANEL)
+        fill(c, x0, self.header_height, 1, h, BORDER)
+        card_x, card_width = x0 + px(16), self.panel_width - px(32)
+        y = self.header_height + px(16)
+        box(c, card_x, y, card_width, px(112), WHITE, BORDER)
+        self.body.write(c, card_x + px(14), y + px(12), self.words(16), TEXT)
+        self.spinner_at = (card_x + px(14), y + px(40))
+        self.small.write(c, card_x + px(52), y + px(48), self.words(22), MUTED)
+        self.progress = (card_x + px(14), y + px(86), card_width - px(28), px(6))
+        fill(c, *self.progress, TRACK)
+        y += px(128)
+        box(c, card_x, y, card_width, px(56), WHITE, BORDER)
+        for button, (color, label) in enumerate(((GREEN, 7), (RED, 4))):
+            bx = card_x + px(14) + button * px(116)
+            fill(c, bx, y + px(12), px(104), px(32), color)
+            self.body.write(c, bx + px(14), y + px(21), [self.rng.integers(0, 96, label)], WHITE)
+        y += px(72)
+        box(c, card_x, y, card_width, h - y - px(16), WHITE, BORDER)
+        y += px(14)
+        while y < h - px(40):
+            self.small.write(c, card_x + px(14), y, self.words(10), MUTED)
+            self.small.write(c, card_x + px(130), y, self.words(12), TEXT)
+            y += px(22)
+
+    def draw_page(self, page_height: int) -> np.ndarray:
+        """The scrolling page: blocks of several kinds, one after another."""
+        px, width = self.px, self.main_width
+        page = np.full((page_height, width, 3), 255, np.uint8)
+        left, text_width = px(32), width - px(64)
+        columns = text_width // self.body.cell_width
+        kinds = ["heading", "paragraph", "paragraph", "note", "paragraph", "code", "heading",
+                 "paragraph", "table", "paragraph", "buttons", "chart", "paragraph"]
+        y, number = px(28), 0
+        while y < page_height - px(160):
+            kind = kinds[number % len(kinds)]
+            number += 1
+            if kind == "heading":
+                self.heading.write(page, left, y, self.words(int(self.rng.integers(16, 36))), TEXT)
+                y += px(40)
+            elif kind == "paragraph":
+                for line in range(int(self.rng.integers(3, 8))):
+                    last = line > 1 and self.rng.random() < 0.3
+                    words = self.words(columns // 2 if last else columns)
+                    links = [LINK if self.rng.random() < 0.06 else TEXT for _ in words]
+                    self.body.write(page, left, y, words, TEXT, links)
+                    y += self.line_height
+                    if last:
+                        break
+                y += px(14)
+            elif kind == "note":
+                box(page, left, y, text_width, px(20) + 2 * self.line_height, NOTE, NOTE_BORDER)
+                fill(page, left, y, px(4), px(20) + 2 * self.line_height, (255, 193, 7))
+                for line in range(2):
+                    self.body.write(page, left + px(16), y + px(11) + line * self.line_height,
+                                    self.words(columns - 6), TEXT)
+                y += px(36) + 2 * self.line_height
+            elif kind == "code":
+                lines = int(self.rng.integers(4, 9))
+                box(page, left, y, text_width, px(20) + lines * px(18), CODE, BORDER)
+                for line in range(lines):
+                    indent = int(self.rng.integers(0, 4)) * 4 * self.small.cell_width
+                    words = self.words(int(self.rng.integers(12, columns)))
+                    colors = [CODE_COLORS[int(i)] for i in self.rng.integers(0, 4, len(words))]
+                    self.small.write(page, left + px(14) + indent, y + px(11) + line * px(18),
+                                     words, TEXT, colors)
+                y += px(36) + lines * px(18)
+            elif kind == "table":
+                cell = text_width // 4
+                for row in range(6):
+                    if row == 0:
+                        fill(page, left, y, text_width, px(30), SIDEBAR)
+                    fill(page, left, y + px(30) - 1, text_width, 1, BORDER)
+                    for column in range(4):
+                        font = self.small if row else self.body
+                        font.write(page, left + column * cell + px(10), y + px(9),
+                                   self.words(cell // font.cell_width - 6), TEXT)
+                    y += px(30)
+                y += px(20)
+            elif kind == "buttons":
+                x = left
+                for color in (LINK, GREEN, None):
+                    label = self.words(8)
+                    button_width = (sum(len(w) + 1 for w in label) + 3) * self.body.cell_width
+                    if color:
+                        fill(page, x, y, button_width, px(34), color)
+                    else:
+                        box(page, x, y, button_width, px(34), WHITE, LINK)
+                    self.body.write(page, x + px(14), y + px(11), label, WHITE if color else LINK)
+                    x += button_width + px(12)
+                y += px(54)
+            elif kind == "chart":
+                chart_height = px(150)
+                box(page, left, y, text_width, chart_height, WHITE, BORDER)
+                bars = 12
+                for bar in range(bars):
+                    value = int(self.rng.integers(px(20), chart_height - px(40)))
+                    bar_x = left + px(20) + bar * (text_width - px(40)) // bars
+                    color = (LINK, GREEN, (253, 126, 20))[bar % 3]
+                    fill(page, bar_x, y + chart_height - px(16) - value, px(22), value, color)
+                y += chart_height + px(20)
+        return page
+
+    def sprite(self, polygon) -> tuple[np.ndarray, np.ndarray]:
+        """The mouse pointer: the polygon's pixels (black) and a one-pixel outline (white)."""
+        width = math.ceil(max(x for x, _ in polygon)) + 3
+        height = math.ceil(max(y for _, y in polygon)) + 3
+        y_axis, x_axis = np.mgrid[0:height, 0:width] + 0.5
+        inside = np.zeros((height, width), bool)
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+            # Even-odd rule: flip the pixels whose rightward ray crosses this edge.
+            crosses = (y1 > y_axis) != (y2 > y_axis)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                at_x = x1 + (y_axis - y1) * (x2 - x1) / (y2 - y1)
+            inside ^= crosses & (x_axis < at_x)
+        grown = inside.copy()
+        grown[1:] |= inside[:-1]
+        grown[:-1] |= inside[1:]
+        grown[:, 1:] |= inside[:, :-1]
+        grown[:, :-1] |= inside[:, 1:]
+        return inside, grown & ~inside
+
+    def scroll_offset(self, index: int) -> int:
+        """Page rows scrolled out at frame `index`: it bounces between the top and the end."""
+        every, frames = self.SCROLL_EVERY, self.SCROLL_FRAMES
+        steps = index // every * frames + min(max(index % every - every // 2 + 1, 0), frames)
+        travel = self.page.shape[0] - self.viewport_height
+        position = steps * self.scroll_step % (2 * travel)
+        return position if position <= travel else 2 * travel - position
+
+    def render(self, index: int) -> np.ndarray:
+        px = self.px
+        frame = self.chrome.copy()
+        offset = self.scroll_offset(index)
+        frame[self.header_height :, self.main_x : self.main_x + self.main_width] = self.page[
+            offset : offset + self.viewport_height
+        ]
+
+        # The search box: a query typed one character every three frames, then a pause.
+        x, y, _, box_height = self.search
+        phase = index % 150
+        typed = min(max(phase - 20, 0) // 3, len(self.query))
+        caret_x = x + px(10)
+        for glyph in self.query[:typed]:
+            if glyph >= 0:  # -1 is a space
+                blend(frame, caret_x, y + px(9), self.body.glyphs[glyph], TEXT)
+            caret_x += self.body.cell_width
+        typing = 20 <= phase < 20 + 3 * len(self.query)
+        if typing or index // 15 % 2 == 0:  # a caret blinks twice a second, not while typing
+            fill(frame, caret_x + 1, y + px(6), max(1, px(1.5)), box_height - px(12), TEXT)
+
+        # The spinner: eight dots, the lit one moving on every other frame, with a fading trail.
+        spin_x, spin_y = self.spinner_at
+        dot = self.dot
+        lit = index // 2 % 8
+        for number in range(8):
+            angle = number * math.pi / 4
+            strength = (1.0, 0.7, 0.45, 0.3)[min((lit - number) % 8, 3)]
+            dot_x = spin_x + px(13) + round(px(10) * math.sin(angle)) - dot.shape[1] // 2
+            dot_y = spin_y + px(13) - round(px(10) * math.cos(angle)) - dot.shape[0] // 2
+            blend(frame, dot_x, dot_y, dot * strength, LINK)
+
+        # The indeterminate progress bar: a segment sliding through the track.
+        track_x, track_y, track_width, track_height = self.progress
+        segment = track_width // 3
+        start = index * px(4) % (track_width + segment) - segment
+        left, right = max(start, 0), min(start + segment, track_width)
+        if right > left:
+            fill(frame, track_x + left, track_y, right - left, track_height, LINK)
+
+        # The pointer glides over the page, then rests for a second.
+        moving = index // (3 * FPS) * 2 * FPS + min(index % (3 * FPS), 2 * FPS)
+        pointer_x = self.main_x + round(self.main_width * (0.5 + 0.4 * math.sin(moving * 0.031)))
+        pointer_y = self.header_height + round(
+            self.viewport_height * (0.5 + 0.4 * math.sin(moving * 0.047 + 1))
+        )
+        height, width = self.pointer.shape
+        area = frame[pointer_y : pointer_y + height, pointer_x : pointer_x + width]
+        area[self.pointer_edge] = WHITE
+        area[self.pointer] = (0, 0, 0)
+        return frame
+
+
+@dataclass(frozen=True)
+class Content:
+    frames: Callable  # (width, height, count) -> yuv420p av.VideoFrames
+    bitrates: dict[str, int]  # target bits per second, per size
+    prefix: str  # of the cached clip's file name
+    version: int  # bump when this content's pictures or encoding settings change
+
+
+CONTENTS = {
+    # What the users' agents watch: a shared browser screen. libvpx stays under the target.
+    "screen": Content(screen_frames, {"720p": 1_500_000, "1080p": 2_500_000}, "vp8_screen", 1),
+    # The decode-bound worst case: every pixel changes in every frame.
+    "motion": Content(motion_frames, {"720p": 2_500_000, "1080p": 5_000_000}, "vp8", 2),
+}
+
+
+def clip_path(content: str, size: str, seconds: int) -> Path:
+    (width, height), kind = SIZES[size], CONTENTS[content]
+    kbps = kind.bitrates[size] // 1000
+    name = f"{kind.prefix}_{width}x{height}_{FPS}fps_{kbps}k_gop{GOP}_{seconds}s_v{kind.version}"
+    return CACHE / f"{name}.ivf"
+
+
+def ensure_clip(content: str, size: str, seconds: int) -> tuple[Path, float | None]:
+    """The cached clip, encoding it first if it is missing; and the seconds that took (None
+    when it came from the cache)."""
+    path = clip_path(content, size, seconds)
     if path.exists():
-        return path
-    width, height, bitrate = SIZES[size]
+        return path, None
+    width, height = SIZES[size]
+    bitrate = CONTENTS[content].bitrates[size]
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".partial{os.getpid()}")  # a killed encode leaves no clip behind
     print(f"  encoding {path.name} (once; cached) ...", file=sys.stderr, flush=True)
@@ -119,16 +489,23 @@ def ensure_clip(size: str, seconds: int) -> Path:
                 "cpu-used": "8",
                 "keyint_min": str(GOP),
             }
-            for frame in synthetic_frames(width, height, seconds * FPS):
+            for frame in CONTENTS[content].frames(width, height, seconds * FPS):
                 container.mux(stream.encode(frame))
             container.mux(stream.encode())
         partial.rename(path)
     finally:
         partial.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
-    megabits = path.stat().st_size * 8 / seconds / 1e6
+    megabits = clip_megabits_per_s(path)
     print(f"  encoded in {elapsed:.1f} s ({megabits:.2f} Mbit/s)", file=sys.stderr, flush=True)
-    return path
+    return path, elapsed
+
+
+def clip_megabits_per_s(path: Path) -> float:
+    """The clip's actual VP8 bit rate (payload only, without the IVF framing)."""
+    with av.open(str(path)) as container:
+        sizes = [packet.size for packet in container.demux(video=0) if packet.size]
+    return sum(sizes) * 8 * FPS / len(sizes) / 1e6
 
 
 def pin_allocator() -> bool:

@@ -100,6 +100,12 @@ class DataChannel:
 class VideoFrame:
     """A decoded picture, held by reference to the decoder's buffer."""
 
+    @staticmethod
+    def from_yuv420p(data: bytes, width: int, height: int, rotation: int = 0, pts: int = 0) -> VideoFrame:
+        """
+        A frame from packed yuv420p planes; `rotation` as a sender would ask for it.
+        """
+
     @property
     def width(self) -> int: ...
 
@@ -119,6 +125,11 @@ class VideoFrame:
 
     def to_bytes(self, format: str) -> bytes:
         """The picture in `format`, rows packed, as bytes."""
+
+    def to_scratch(self, format: str) -> object:
+        """
+        The picture in `format` in this thread's scratch buffer, as a read-only memoryview that the next call on this thread overwrites.
+        """
 
 class AudioFrame:
     """20 ms of received audio, s16 interleaved."""
