@@ -194,7 +194,7 @@ async def run_media(seconds: float, png_path: str) -> dict:
         import aiortc
         import numpy as np
     except ImportError:
-        raise SystemExit("the media demo needs aiortc and numpy (scripts/setup.sh installs them)")
+        raise SystemExit("the media demo needs aiortc and numpy (scripts/setup.sh installs them)") from None
     from . import aiortc_compat
 
     import socket
