@@ -250,6 +250,14 @@ async def test_cancelled_consumer_then_resumes(closing):
         await asyncio.gather(task, return_exceptions=True)
     frames = [await asyncio.wait_for(track.recv(), 5) for _ in range(10)]
     assert all(f.width == 320 for f in frames)
+    # Two consumers waiting at once: cancelling one leaves the other waiting and served.
+    while track._native.take() is not None:
+        pass
+    first, second = asyncio.ensure_future(track.recv()), asyncio.ensure_future(track.recv())
+    await asyncio.sleep(0)
+    first.cancel()
+    frame = await asyncio.wait_for(second, 5)
+    assert frame.width == 320 and first.cancelled()
 
 
 async def test_frames_outlive_their_connection(closing):

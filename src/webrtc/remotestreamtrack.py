@@ -26,7 +26,8 @@ class RemoteStreamTrack(MediaStreamTrack):
         self.kind = native.kind
         self._id = native.id
         self._wrap = VideoFrame if native.kind == "video" else AudioFrame
-        self._waiter: asyncio.Future | None = None
+        # recv() calls waiting for the native side's one wake-up (it is armed while any wait).
+        self._waiters: list[asyncio.Future] = []
 
     async def recv(self) -> VideoFrame | AudioFrame:
         """The next frame: a :class:`VideoFrame` or, for audio, an :class:`AudioFrame`.
@@ -42,12 +43,16 @@ class RemoteStreamTrack(MediaStreamTrack):
             if native.ended:
                 self._on_ended()
                 raise MediaStreamError
-            if self._waiter is None or self._waiter.done():
-                if not native.arm():
-                    continue  # a frame came, or the track ended, in between
-                self._waiter = asyncio.get_running_loop().create_future()
-            # Several consumers may await the same wake-up; each then takes its own frame.
-            await asyncio.shield(self._waiter)
+            if not self._waiters and not native.arm():
+                continue  # a frame came, or the track ended, in between
+            # Each consumer waits on its own future, so cancelling one leaves the others.
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
 
     @property
     def frames_received(self) -> int:
@@ -75,13 +80,17 @@ class RemoteStreamTrack(MediaStreamTrack):
     # ---- from the connection's event pump ----
 
     def _on_data(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._wake()
 
     def _on_ended(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._wake()
         self.stop()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def __repr__(self) -> str:
         return f"<RemoteStreamTrack {self.kind} {self.id} {self.readyState}>"
