@@ -139,7 +139,11 @@ class VideoDecoderFactory : public webrtc::VideoDecoderFactory {
     if (absl::EqualsIgnoreCase(format.name, "VP8") && avcodec_find_decoder(AV_CODEC_ID_VP8)) {
       return std::make_unique<FfmpegVideoDecoder>(AV_CODEC_ID_VP8, "ffmpeg-vp8");
     }
-    if (absl::EqualsIgnoreCase(format.name, "VP9") && avcodec_find_decoder(AV_CODEC_ID_VP9)) {
+    // VP9 profiles 1-3 (4:4:4, 10-bit) stay with libvpx: our path handles 8-bit 4:2:0.
+    auto profile = format.parameters.find("profile-id");
+    const bool profile_0 = profile == format.parameters.end() || profile->second == "0";
+    if (absl::EqualsIgnoreCase(format.name, "VP9") && profile_0 &&
+        avcodec_find_decoder(AV_CODEC_ID_VP9)) {
       return std::make_unique<FfmpegVideoDecoder>(AV_CODEC_ID_VP9, "ffmpeg-vp9");
     }
     return builtin_->CreateVideoDecoder(format);
