@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import _native
+from ._pyavframe import PyAVBackedFrame
 
 
 class AudioFormat:
@@ -43,21 +44,19 @@ _LAYOUTS = {1: AudioLayout(1), 2: AudioLayout(2)}
 _TIME_BASES: dict[int, Fraction] = {}
 
 
-class AudioFrame:
+class AudioFrame(PyAVBackedFrame):
     """20 ms of audio; ``pts`` counts samples from the first frame (time base 1/sample_rate)."""
 
-    __slots__ = ("_native", "_av", "time_base")
+    __slots__ = ()
 
     format = _S16
 
     def __init__(self, native: _native.AudioFrame) -> None:
-        self._native = native
-        self._av = None
         rate = native.sample_rate
         time_base = _TIME_BASES.get(rate)
         if time_base is None:
             time_base = _TIME_BASES[rate] = Fraction(1, rate)
-        self.time_base = time_base
+        super().__init__(native, time_base)
 
     @property
     def sample_rate(self) -> int:
@@ -75,14 +74,6 @@ class AudioFrame:
         channels = self._native.channels
         return _LAYOUTS.get(channels) or AudioLayout(channels)
 
-    @property
-    def pts(self) -> int:
-        return self._native.pts
-
-    @property
-    def time(self) -> float:
-        return float(self._native.pts * self.time_base)
-
     def to_ndarray(self, **kwargs: Any):
         """The samples as a new int16 array of shape (1, samples * channels)."""
         if kwargs:
@@ -91,24 +82,14 @@ class AudioFrame:
 
     def to_av(self):
         """A real ``av.AudioFrame`` with the same samples, pts and time base (needs PyAV)."""
-        if self._av is None:
-            try:
-                import av
-            except ImportError:
-                raise ImportError("AudioFrame.to_av() needs PyAV: pip install av") from None
-            frame = av.AudioFrame.from_ndarray(
-                self._native.to_ndarray(), format="s16", layout=self.layout.name
-            )
-            frame.sample_rate = self._native.sample_rate
-            frame.pts = self._native.pts
-            frame.time_base = self.time_base
-            self._av = frame
-        return self._av
+        return super().to_av()
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.to_av(), name)
+    def _make_av(self, av: Any):
+        frame = av.AudioFrame.from_ndarray(
+            self._native.to_ndarray(), format="s16", layout=self.layout.name
+        )
+        frame.sample_rate = self._native.sample_rate
+        return frame
 
     def __repr__(self) -> str:
         return (

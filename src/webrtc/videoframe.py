@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import _native
+from ._pyavframe import PyAVBackedFrame
 
 VIDEO_TIME_BASE = Fraction(1, 90000)
 
@@ -34,15 +35,13 @@ class VideoFormat:
 _YUV420P = VideoFormat("yuv420p")
 
 
-class VideoFrame:
+class VideoFrame(PyAVBackedFrame):
     """A decoded video frame in yuv420p; ``pts`` counts 90 kHz ticks from the first frame."""
 
-    __slots__ = ("_native", "_av", "time_base")
+    __slots__ = ()
 
     def __init__(self, native: _native.VideoFrame) -> None:
-        self._native = native
-        self._av = None
-        self.time_base = VIDEO_TIME_BASE
+        super().__init__(native, VIDEO_TIME_BASE)
 
     format = _YUV420P
 
@@ -53,15 +52,6 @@ class VideoFrame:
     @property
     def height(self) -> int:
         return self._native.height
-
-    @property
-    def pts(self) -> int:
-        return self._native.pts
-
-    @property
-    def time(self) -> float:
-        """Seconds since the first frame."""
-        return float(self._native.pts * self.time_base)
 
     @property
     def rotation(self) -> int:
@@ -93,32 +83,21 @@ class VideoFrame:
 
     def to_av(self):
         """A real ``av.VideoFrame`` with the same picture, pts and time base (needs PyAV)."""
-        if self._av is None:
-            try:
-                import av
-            except ImportError:
-                raise ImportError("VideoFrame.to_av() needs PyAV: pip install av") from None
-            width, height = self._native.width, self._native.height
-            frame = av.VideoFrame(width, height, "yuv420p")
-            data = self._native.to_bytes("yuv420p")
-            chroma_width, chroma_height = (width + 1) // 2, (height + 1) // 2
-            offset = 0
-            for plane, (w, h) in zip(
-                frame.planes, ((width, height), (chroma_width, chroma_height), (chroma_width, chroma_height)),
-                strict=True,
-            ):
-                _copy_rows(plane, data, offset, w, h)
-                offset += w * h
-            frame.pts = self._native.pts
-            frame.time_base = self.time_base
-            self._av = frame
-        return self._av
+        return super().to_av()
 
-    def __getattr__(self, name: str) -> Any:
-        # Anything else av.VideoFrame has, from a PyAV copy.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.to_av(), name)
+    def _make_av(self, av: Any):
+        width, height = self._native.width, self._native.height
+        frame = av.VideoFrame(width, height, "yuv420p")
+        data = self._native.to_bytes("yuv420p")
+        chroma_width, chroma_height = (width + 1) // 2, (height + 1) // 2
+        offset = 0
+        for plane, (w, h) in zip(
+            frame.planes, ((width, height), (chroma_width, chroma_height), (chroma_width, chroma_height)),
+            strict=True,
+        ):
+            _copy_rows(plane, data, offset, w, h)
+            offset += w * h
+        return frame
 
     def __repr__(self) -> str:
         return (
