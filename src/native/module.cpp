@@ -265,11 +265,7 @@ void BindFrames(nb::module_& m) {
             nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<int16_t*>(p); });
             return nb::ndarray<nb::numpy, int16_t>(data, {1, count}, owner);
           },
-          "A new int16 array of shape (1, samples * channels), PyAV's packed layout.")
-      .def("to_bytes", [](const AudioFrame& self) {
-        return nb::bytes(reinterpret_cast<const char*>(self.data.data()),
-                         self.data.size() * sizeof(int16_t));
-      });
+          "A new int16 array of shape (1, samples * channels), PyAV's packed layout.");
 
   nb::class_<RemoteTrack>(m, "RemoteTrack", "Native half of a received track.")
       .def_prop_ro("handle", &RemoteTrack::handle)

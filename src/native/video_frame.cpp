@@ -200,16 +200,19 @@ VideoFrame VideoFrame::FromYuv420p(const uint8_t* data, size_t size, int width, 
 
 int VideoFrame::rotation() const { return static_cast<int>(buffer_->rotation); }
 
+namespace {
+bool Sideways(const VideoFrame::Buffer& buffer) {
+  return buffer.rotation == webrtc::kVideoRotation_90 ||
+         buffer.rotation == webrtc::kVideoRotation_270;
+}
+}  // namespace
+
 int VideoFrame::width() const {
-  bool sideways = buffer_->rotation == webrtc::kVideoRotation_90 ||
-                  buffer_->rotation == webrtc::kVideoRotation_270;
-  return sideways ? buffer_->source->height() : buffer_->source->width();
+  return Sideways(*buffer_) ? buffer_->source->height() : buffer_->source->width();
 }
 
 int VideoFrame::height() const {
-  bool sideways = buffer_->rotation == webrtc::kVideoRotation_90 ||
-                  buffer_->rotation == webrtc::kVideoRotation_270;
-  return sideways ? buffer_->source->width() : buffer_->source->height();
+  return Sideways(*buffer_) ? buffer_->source->width() : buffer_->source->height();
 }
 
 size_t VideoFrame::ConvertedSize(PixelFormat format) const {

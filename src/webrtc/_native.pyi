@@ -153,8 +153,6 @@ class AudioFrame:
         A new int16 array of shape (1, samples * channels), PyAV's packed layout.
         """
 
-    def to_bytes(self) -> bytes: ...
-
 class RemoteTrack:
     """Native half of a received track."""
 
