@@ -16,6 +16,7 @@ from typing import Callable
 import pytest
 
 import webrtc
+import webrtc.aiortc_compat
 
 NON_LOOPBACK = [name for _, name in socket.if_nameindex() if name != "lo"]
 if NON_LOOPBACK and os.environ.get("WEBRTC_TESTS_OUTSIDE_NETNS") != "1":
@@ -65,6 +66,11 @@ async def connect_full(offerer, answerer) -> None:
     await answerer.setRemoteDescription(offerer.localDescription)
     await set_local(answerer, await answerer.createAnswer())
     await offerer.setRemoteDescription(answerer.localDescription)
+
+
+def event_track(module, event):
+    """The track a `track` event announced: aiortc passes the track, W3C an RTCTrackEvent."""
+    return event if module is webrtc.aiortc_compat else event.track
 
 
 def configuration(module, **kwargs):

@@ -15,7 +15,7 @@ import pytest
 
 import webrtc
 from webrtc import aiortc_compat as compat
-from conftest import configuration, connect_full, gather_complete, wait_for
+from conftest import configuration, connect_full, event_track, gather_complete, wait_for
 from media_sources import (
     QUADRANTS,
     QuadrantTrack,
@@ -42,7 +42,7 @@ async def receive_from_aiortc(module, closing, *tracks, video_codec=None):
     received = {}
 
     def on_track(event):
-        track = event if module is compat else event.track
+        track = event_track(module, event)
         received[track.kind] = track
 
     receiver.on("track", on_track)
@@ -394,7 +394,7 @@ async def test_we_offer_to_receive_aiortc_answers_with_media(closing, module):
     await receiver.setRemoteDescription(sender.localDescription)
     # The answer makes our transceiver receive: its track is announced then.
     assert len(events) == 1
-    track = events[0] if module is compat else events[0].track
+    track = event_track(module, events[0])
     assert track is transceiver.receiver.track
     assert transceiver.currentDirection == "recvonly"
     frame = await asyncio.wait_for(track.recv(), 10)

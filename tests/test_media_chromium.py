@@ -14,7 +14,7 @@ import pytest
 
 import webrtc
 from webrtc import aiortc_compat as compat
-from conftest import configuration, gather_complete
+from conftest import configuration, event_track, gather_complete
 from media_sources import QUADRANTS, quadrant_centers
 
 LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
@@ -27,8 +27,12 @@ async def receive_from_browser(page, module, closing, spec):
     pc = module.RTCPeerConnection(configuration(module))
     closing(pc)
     tracks = {}
-    pc.on("track", lambda e: tracks.__setitem__((e if module is compat else e.track).kind,
-                                               e if module is compat else e.track))
+
+    @pc.on("track")
+    def on_track(event):
+        track = event_track(module, event)
+        tracks[track.kind] = track
+
     offer = await page.evaluate("([id, spec]) => makeMediaOffer(id, spec)", [peer, spec])
     await pc.setRemoteDescription(module.RTCSessionDescription(sdp=offer, type="offer"))
     await pc.setLocalDescription(await pc.createAnswer())
