@@ -535,6 +535,21 @@ def clip_megabits_per_s(path: Path) -> float:
     return sum(sizes) * 8 * FPS / len(sizes) / 1e6
 
 
+def decode_cpu_ms_per_frame(path: Path) -> float:
+    """CPU per frame of decoding the clip alone (FFmpeg's VP8 decoder, one thread, as ours
+    runs it): no receiver can spend less than this plus its conversion."""
+    with av.open(str(path)) as container:
+        packets = [packet for packet in container.demux(video=0) if packet.size]
+    decoder = av.CodecContext.create("vp8", "r")
+    decoder.thread_count = 1
+    decoder.thread_type = "NONE"
+    frames = 0
+    started = time.process_time()
+    for packet in packets:
+        frames += len(decoder.decode(packet))
+    return (time.process_time() - started) * 1000 / frames
+
+
 def pin_allocator() -> bool:
     """Keeps large freed blocks in the heap instead of unmapping them, in this process only.
 
@@ -768,6 +783,7 @@ async def run(args) -> tuple[dict, dict, list[str]]:
                 "target_mbit_per_s": CONTENTS[content].bitrates[size] / 1e6,
                 "mbit_per_s": clip_megabits_per_s(clip),
                 "encode_seconds": encode_seconds,  # None: taken from the cache
+                "decode_cpu_ms_per_frame": decode_cpu_ms_per_frame(clip),
             }
             results[content][size] = {}
             for name in args.only or RECEIVERS:
@@ -825,6 +841,8 @@ def report(results: dict, clips: dict) -> None:
             print(f"{width}x{height} {FPS} fps VP8 {content} content, {clip['mbit_per_s']:.2f} "
                   f"Mbit/s (target {clip['target_mbit_per_s']:g})")
             report_rows(size, by_receiver.get("ours"), by_receiver.get("aiortc"))
+            print(f"  {'decoding alone (ms CPU per frame, floor)':38}"
+                  f"{clip['decode_cpu_ms_per_frame']:>10.2f}   FFmpeg VP8, one thread, no network")
     print("ratio: how many times better ours is (aiortc / ours for times, ours / aiortc for rates)")
     print("ratio*: PyAV's to_av().to_ndarray(format='rgb24') on our received frame / our to_ndarray"
           " on that frame")
