@@ -3,21 +3,29 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 namespace pywebrtc {
+namespace {
+std::atomic<size_t> g_live_queues{0};
+}  // namespace
+
+size_t LiveEventQueues() { return g_live_queues; }
 
 EventQueue::EventQueue() {
   fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (fd_ < 0) {
     throw std::runtime_error(std::string("eventfd failed: ") + std::strerror(errno));
   }
+  ++g_live_queues;
 }
 
 EventQueue::~EventQueue() {
   if (fd_ >= 0) close(fd_);
+  --g_live_queues;
 }
 
 void EventQueue::Push(Event event) {

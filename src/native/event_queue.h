@@ -67,4 +67,7 @@ class EventQueue {
 
 using EventQueuePtr = std::shared_ptr<EventQueue>;
 
+// Event queues (and so eventfds) not yet destroyed, for leak tests.
+size_t LiveEventQueues();
+
 }  // namespace pywebrtc

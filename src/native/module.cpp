@@ -81,6 +81,8 @@ void BindEngine(nb::module_& m) {
         "Native data channels not yet destroyed (for leak tests).");
   m.def("live_remote_tracks", &LiveRemoteTracks,
         "Native remote tracks not yet destroyed (for leak tests).");
+  m.def("live_event_queues", &LiveEventQueues,
+        "Native event queues (each with an eventfd) not yet destroyed (for leak tests).");
   m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
         "Close every peer connection and stop the engine's threads (done at exit).");
   m.def("_set_error_factory", [](nb::object factory) {

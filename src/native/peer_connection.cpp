@@ -300,17 +300,20 @@ void PeerConnection::CreateOffer(uint64_t request, bool ice_restart) {
     RequireOpen(*impl_);
     webrtc::PeerConnectionInterface::RTCOfferAnswerOptions options;
     options.ice_restart = ice_restart;
-    impl_->pc->CreateOffer(
-        rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request).release(), options);
+    // CreateOffer takes its own reference: hand it a pointer we keep, never a released one
+    // (a released reference is never dropped, and the observer would keep our event queue
+    // and its eventfd alive for good).
+    auto observer = rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request);
+    impl_->pc->CreateOffer(observer.get(), options);
   });
 }
 
 void PeerConnection::CreateAnswer(uint64_t request) {
   RunOnSignaling([&] {
     RequireOpen(*impl_);
-    impl_->pc->CreateAnswer(
-        rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request).release(),
-        webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
+    auto observer = rtc::make_ref_counted<CreateSdpObserver>(impl_->queue, request);
+    impl_->pc->CreateAnswer(observer.get(),
+                            webrtc::PeerConnectionInterface::RTCOfferAnswerOptions());
   });
 }
 
