@@ -64,6 +64,38 @@ async def test_camera_and_microphone(closing, browser_page, module):
     assert np.abs(samples.astype(int)).max() > 1000, "silence"
 
 
+# (Kr, Kb) of the two matrices a decoder might pick.
+MATRICES = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114)}
+# The quadrants' colors land within this of what was drawn; every wrong reading of
+# Chromium's BT.709 full-range stream (BT.601, or limited range: about 13 to 46 levels on
+# some quadrant) misses by more.
+TOLERANCE = 8
+
+
+def yuv_to_rgb(yuv: np.ndarray, matrix: str, full_range: bool) -> np.ndarray:
+    """Reference conversion of (..., 3) Y, U, V values to RGB, in float."""
+    kr, kb = MATRICES[matrix]
+    y, u, v = (yuv[..., i].astype(float) for i in range(3))
+    if full_range:
+        u, v = u - 128, v - 128
+    else:
+        y, u, v = (y - 16) * 255 / 219, (u - 128) * 255 / 224, (v - 128) * 255 / 224
+    r = y + 2 * (1 - kr) * v
+    b = y + 2 * (1 - kb) * u
+    g = (y - kr * r - kb * b) / (1 - kr - kb)
+    return np.clip(np.stack([r, g, b], axis=-1), 0, 255)
+
+
+def center_yuv(frame, width: int, height: int) -> np.ndarray:
+    """Y, U, V at each quadrant's center, from the decoded planes (no color conversion)."""
+    planes = frame.to_ndarray(format="yuv420p")
+    y = planes[:height]
+    u = planes[height:height + height // 4].reshape(height // 2, width // 2)
+    v = planes[height + height // 4:].reshape(height // 2, width // 2)
+    return np.array([(y[r, c], u[r // 2, c // 2], v[r // 2, c // 2])
+                     for r, c in quadrant_centers(width, height)])
+
+
 @pytest.mark.parametrize("codec", ["video/VP8", "video/VP9"])
 async def test_canvas_pattern(closing, browser_page, codec):
     pc, tracks = await receive_from_browser(
@@ -74,9 +106,16 @@ async def test_canvas_pattern(closing, browser_page, codec):
         frame = await asyncio.wait_for(video.recv(), 15)
     assert (frame.width, frame.height) == (320, 240)
     rgb = frame.to_ndarray(format="rgb24")
-    for (row, column), expected in zip(quadrant_centers(320, 240), QUADRANTS, strict=True):
-        got = rgb[row, column].astype(int)
-        assert np.all(np.abs(got - expected) <= 25), (codec, got, expected)
+    got = np.array([rgb[r, c] for r, c in quadrant_centers(320, 240)]).astype(int)
+    expected = np.array(QUADRANTS)
+    assert np.abs(got - expected).max() <= TOLERANCE, (codec, got.tolist())
+    # The same planes read as BT.709 full range give our pixels (within rounding), and the
+    # tolerance above does tell the readings apart: each wrong one misses somewhere.
+    yuv = center_yuv(frame, 320, 240)
+    assert np.abs(yuv_to_rgb(yuv, "bt709", True) - got).max() <= 3
+    for matrix, full_range in (("bt709", False), ("bt601", True), ("bt601", False)):
+        wrong = yuv_to_rgb(yuv, matrix, full_range)
+        assert np.abs(wrong - expected).max() > TOLERANCE + 3, (matrix, full_range, wrong)
     stats = await pc.getStats()
     mime_types = {getattr(s, "mimeType", None) for s in stats.values()}
     assert codec in mime_types
