@@ -167,7 +167,7 @@ async def test_ice_transport_policy_forms(closing):
     pc.createDataChannel("x")
     await pc.setLocalDescription(await pc.createOffer())
     assert "a=candidate" not in pc.localDescription.sdp  # relay is enforced
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="iceTransportPolicy must be one of 'all', 'relay'"):
         compat.RTCPeerConnection(configuration(compat, iceTransportPolicy="sometimes"))
 
 
@@ -208,13 +208,60 @@ def test_session_description_validation():
     assert compat.RTCSessionDescription(sdp="x", type="offer") == compat.RTCSessionDescription(sdp="x", type="offer")
 
 
+class RecordingCandidateErrors(compat.RTCPeerConnection):
+    """Keeps the icecandidateerror events the compat layer does not emit (as aiortc)."""
+
+    def __init__(self, *args):
+        self.candidate_errors = []
+        super().__init__(*args)
+
+    def emit(self, event, *args, **kwargs):
+        if event == "icecandidateerror":
+            self.candidate_errors.append(args[0])
+        return super().emit(event, *args, **kwargs)
+
+
 async def test_default_ice_servers_is_google_stun():
-    pc = compat.RTCPeerConnection()
-    # No network in the test namespace: the STUN lookup fails and gathering still completes.
+    pc = RecordingCandidateErrors()
+    # No network in the test namespace: the lookup of the default STUN server fails (which
+    # names the server asked), and gathering still completes.
     pc.createDataChannel("x")
     await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), 20)
     assert pc.iceGatheringState == "complete"
+    assert {e["url"] for e in pc.candidate_errors} == {"stun:stun.l.google.com:19302"}
     await pc.close()
+    explicit = RecordingCandidateErrors(configuration(compat))
+    explicit.createDataChannel("x")
+    await explicit.setLocalDescription(await explicit.createOffer())
+    assert explicit.candidate_errors == []  # iceServers=[]: no server at all
+    await explicit.close()
+
+
+async def test_peer_advertising_a_small_max_message_size(closing, monkeypatch):
+    import aiortc
+    import aiortc.rtcsctptransport
+
+    # aiortc advertises its LOCAL_MAX_MESSAGE_SIZE in a=max-message-size.
+    monkeypatch.setattr(aiortc.rtcsctptransport, "LOCAL_MAX_MESSAGE_SIZE", 1000)
+    theirs = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(theirs)
+    ours = compat.RTCPeerConnection(configuration(compat))
+    closing(ours)
+    received = []
+    theirs.on("datachannel", lambda channel: channel.on("message", received.append))
+    channel = ours.createDataChannel("small")
+    await connect_full(ours, theirs)
+    assert "a=max-message-size:1000" in theirs.localDescription.sdp
+    await wait_for(lambda: channel.readyState == "open", timeout=20)
+    with pytest.raises(ValueError, match="Cannot send message of 1001 bytes"):
+        channel.send(bytes(1001))
+    with pytest.raises(ValueError, match="Cannot send message of 1002 bytes"):
+        channel.send("é" * 501)
+    channel.send(bytes(1000))
+    channel.send("é" * 500)
+    await wait_for(lambda: len(received) == 2, timeout=10)
+    assert received == [bytes(1000), "é" * 500]
+    assert ours.sctp.maxMessageSize == 1000
 
 
 async def test_signalingstatechange_on_every_set(closing):
