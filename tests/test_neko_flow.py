@@ -68,5 +68,16 @@ async def test_neko_style_answer(closing):
     remote_channels[0].send('{"event":"control/request"}')
     await wait_for(lambda: received == ['{"event":"control/request"}'])
     assert states[:2] == ["connecting", "connected"]
+    # The pair in use reaches the server at a candidate it signalled, not at a
+    # peer-reflexive one learnt from its checks (as it would if the early ones were lost).
+    signalled = {(c.ip, c.port) for c in map(candidate_from_sdp, candidates) if c.type == "host"}
+    assert signalled
+    stats = await pc.getStats()
+    (transport,) = [s for s in stats.values() if s.type == "transport"]
+    pair = stats[transport.selectedCandidatePairId]
+    assert pair.state == "succeeded"
+    remote = stats[pair.remoteCandidateId]
+    assert remote.candidateType == "host", remote
+    assert (remote.address, remote.port) in signalled
     with pytest.raises(AssertionError):
         pc.getTransceivers()[1].direction = "sideways"
