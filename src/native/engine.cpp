@@ -42,6 +42,8 @@ bool g_shut_down = false;                             // guarded by g_mutex
 std::unique_ptr<Engine> g_engine;                     // guarded by g_mutex
 rtc::scoped_refptr<webrtc::PeerConnectionFactoryInterface> g_factory;  // guarded by g_mutex
 std::unique_ptr<rtc::Thread> g_threads[3];            // guarded by g_mutex
+std::unique_ptr<webrtc::TaskQueueFactory> g_task_queue_factory;  // guarded by g_mutex
+std::unique_ptr<webrtc::TaskQueueBase, webrtc::TaskQueueDeleter> g_audio_send_queue;  // guarded by g_mutex
 std::unique_ptr<rtc::BasicNetworkManager> g_network_manager;        // network thread object
 std::unique_ptr<rtc::BasicPacketSocketFactory> g_socket_factory;    // network thread object
 // libwebrtc initializes libsrtp (about 15 ms of self-tests) whenever its SRTP session count
@@ -124,9 +126,13 @@ std::unique_ptr<Engine> StartEngine() {
     uint8_t key[30] = {};  // SRTP_AES128_CM_SHA1_80: 16-byte key + 14-byte salt
     g_srtp_keepalive->SetSend(rtc::kSrtpAes128CmSha1_80, key, sizeof key, {});
   });
+  g_task_queue_factory = webrtc::CreateDefaultTaskQueueFactory();
+  g_audio_send_queue = g_task_queue_factory->CreateTaskQueue(
+      "webrtc-audio-send", webrtc::TaskQueueFactory::Priority::HIGH);
   auto engine = std::make_unique<Engine>(Engine{network.get(), worker.get(), signaling.get(),
                                                 g_factory.get(), g_network_manager.get(),
-                                                g_socket_factory.get()});
+                                                g_socket_factory.get(),
+                                                g_audio_send_queue.get()});
   g_threads[0] = std::move(network);
   g_threads[1] = std::move(worker);
   g_threads[2] = std::move(signaling);
@@ -203,6 +209,11 @@ void RunOnSignaling(const std::function<void()>& fn) {
   if (error) std::rethrow_exception(error);
 }
 
+webrtc::TaskQueueBase* AudioSendQueueOrNull() {
+  std::lock_guard lock(g_mutex);
+  return g_engine ? g_engine->audio_send_queue : nullptr;
+}
+
 rtc::Thread* SignalingThreadOrNull() {
   std::lock_guard lock(g_mutex);
   return g_engine ? g_engine->signaling : nullptr;
@@ -223,6 +234,8 @@ void Shutdown() {
     g_closables.clear();
   }
   std::lock_guard lock(g_mutex);
+  // Stops every source's clock (its pending tasks go with it) before the factory goes.
+  g_audio_send_queue = nullptr;
   // The factory proxy destroys the factory on the signaling thread (and the audio device
   // module on the worker thread) before the threads stop.
   g_factory = nullptr;

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "api/packet_socket_factory.h"
+#include "api/task_queue/task_queue_base.h"
 #include "api/peer_connection_interface.h"
 #include "rtc_base/network.h"
 #include "engine.h"
@@ -28,6 +29,8 @@ struct Engine {
   // Shared by every connection's port allocator (network thread objects).
   rtc::NetworkManager* network_manager;
   rtc::PacketSocketFactory* socket_factory;
+  // Runs the clocks of the audio sources we send (high priority).
+  webrtc::TaskQueueBase* audio_send_queue;
 };
 
 // Starts the engine on first use; throws std::runtime_error after Shutdown().
@@ -36,6 +39,9 @@ const Engine& GetEngine();
 // Live objects that hold libwebrtc references, so Shutdown() can release them in time.
 void RegisterClosable(Closable* object);
 void UnregisterClosable(Closable* object);
+
+// The audio send queue while the engine runs, else null.
+webrtc::TaskQueueBase* AudioSendQueueOrNull();
 
 // Runs `fn` on the signaling thread and waits. Throws std::runtime_error after Shutdown().
 void RunOnSignaling(const std::function<void()>& fn);

@@ -6,11 +6,13 @@
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/vector.h>
 
 #include "data_channel.h"
 #include "engine.h"
 #include "event_queue.h"
+#include "local_track.h"
 #include "peer_connection.h"
 #include "remote_track.h"
 #include "video_frame.h"
@@ -83,6 +85,8 @@ void BindEngine(nb::module_& m) {
         "Native remote tracks not yet destroyed (for leak tests).");
   m.def("live_event_queues", &LiveEventQueues,
         "Native event queues (each with an eventfd) not yet destroyed (for leak tests).");
+  m.def("live_local_tracks", &LiveLocalTracks,
+        "Native sources of sent tracks not yet destroyed (for leak tests).");
   m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
         "Close every peer connection and stop the engine's threads (done at exit).");
   m.def("_set_error_factory", [](nb::object factory) {
@@ -296,6 +300,114 @@ void BindFrames(nb::module_& m) {
       .def("set_upmix_mono", &RemoteTrack::set_upmix_mono, "upmix"_a);
 }
 
+// A read-only view of any object with the buffer protocol (bytes, numpy arrays, PyAV
+// planes), held while the GIL is released.
+class BufferView {
+ public:
+  explicit BufferView(nb::handle object) {
+    if (PyObject_GetBuffer(object.ptr(), &view_, PyBUF_SIMPLE) != 0) throw nb::python_error();
+  }
+  ~BufferView() { PyBuffer_Release(&view_); }
+  BufferView(const BufferView&) = delete;
+  BufferView& operator=(const BufferView&) = delete;
+  const uint8_t* data() const { return static_cast<const uint8_t*>(view_.buf); }
+  size_t size() const { return static_cast<size_t>(view_.len); }
+
+ private:
+  Py_buffer view_{};
+};
+
+VideoSource::Format ParseSourceFormat(const std::string& name) {
+  if (name == "yuv420p") return VideoSource::Format::kI420;
+  if (name == "nv12") return VideoSource::Format::kNV12;
+  if (name == "rgb24") return VideoSource::Format::kRgb24;
+  if (name == "bgr24") return VideoSource::Format::kBgr24;
+  if (name == "rgba") return VideoSource::Format::kRgba;
+  if (name == "bgra") return VideoSource::Format::kBgra;
+  throw nb::value_error(("unsupported source format '" + name + "'").c_str());
+}
+
+nb::tuple CodecTuple(const CodecCapability& codec) {
+  nb::dict parameters;
+  for (const auto& [key, value] : codec.parameters) parameters[key.c_str()] = value;
+  return nb::make_tuple(codec.mime_type, codec.clock_rate, codec.channels, parameters);
+}
+
+void BindLocalTracks(nb::module_& m) {
+  nb::class_<LocalTrack>(m, "LocalTrack", "Native source of a track we send.")
+      .def_prop_ro("kind", &LocalTrack::kind)
+      .def_prop_ro("id", &LocalTrack::id);
+  nb::class_<AudioSource, LocalTrack>(
+      m, "AudioSource", "Audio we send: a buffer drained by a native 10 ms clock.")
+      .def(nb::init<const std::string&>(), "id"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def(
+          "push",
+          [](AudioSource& self, nb::handle data, int sample_rate, int channels) {
+            BufferView view(data);
+            if (channels < 1) throw nb::value_error("channels must be 1 or 2");
+            const size_t frame_bytes = sizeof(int16_t) * static_cast<size_t>(channels);
+            if (view.size() % frame_bytes) {
+              throw nb::value_error("audio data must hold whole frames of s16 samples");
+            }
+            nb::gil_scoped_release release;
+            self.Push(reinterpret_cast<const int16_t*>(view.data()), view.size() / frame_bytes,
+                      sample_rate, channels);
+          },
+          "data"_a, "sample_rate"_a, "channels"_a,
+          "Queue s16 interleaved samples (any buffer). Never waits.")
+      .def_prop_ro("buffered_ms", &AudioSource::buffered_ms)
+      .def_prop_ro("samples_sent", &AudioSource::samples_sent)
+      .def_prop_ro("silent_chunks", &AudioSource::silent_chunks)
+      .def_prop_ro("samples_dropped", &AudioSource::samples_dropped)
+      .def("clear", &AudioSource::Clear);
+  nb::class_<VideoSource, LocalTrack>(
+      m, "VideoSource", "Video we send: pictures converted to I420 and encoded natively.")
+      .def(nb::init<const std::string&>(), "id"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def(
+          "push",
+          [](VideoSource& self, const std::string& format_name, int width, int height,
+             nb::sequence planes, const std::vector<int>& strides, int rotation) {
+            const VideoSource::Format format = ParseSourceFormat(format_name);
+            std::vector<std::unique_ptr<BufferView>> views;
+            for (nb::handle plane : planes) views.push_back(std::make_unique<BufferView>(plane));
+            if (views.size() != strides.size() || views.size() > 3) {
+              throw nb::value_error("one stride per plane, at most 3 planes");
+            }
+            VideoSource::Plane native_planes[3];
+            for (size_t i = 0; i < views.size(); ++i) {
+              native_planes[i] = {views[i]->data(), views[i]->size(), strides[i]};
+            }
+            nb::gil_scoped_release release;
+            return self.Push(format, width, height, native_planes, views.size(), rotation);
+          },
+          "format"_a, "width"_a, "height"_a, "planes"_a, "strides"_a, "rotation"_a = 0,
+          "Convert and send one picture; False when the encoder's adapter drops it.")
+      .def("push_frame", &VideoSource::PushFrame, "frame"_a,
+           nb::call_guard<nb::gil_scoped_release>(), "Send a received frame on, by reference.")
+      .def_prop_ro("frames_sent", &VideoSource::frames_sent)
+      .def_prop_ro("frames_dropped", &VideoSource::frames_dropped);
+
+  m.def(
+      "get_capabilities",
+      [](const std::string& kind, bool sender) {
+        Capabilities capabilities;
+        {
+          nb::gil_scoped_release release;
+          capabilities = GetCapabilities(kind, sender);
+        }
+        nb::list codecs;
+        for (const auto& codec : capabilities.codecs) codecs.append(CodecTuple(codec));
+        return nb::make_tuple(codecs, capabilities.header_extensions);
+      },
+      "kind"_a, "sender"_a,
+      "([(mimeType, clockRate, channels, parameters)], [header extension URI]).");
+}
+
+using CodecTupleIn =
+    std::tuple<std::string, int, std::optional<int>, std::vector<std::pair<std::string, std::string>>>;
+using EncodingTuple =
+    std::tuple<bool, std::optional<int>, std::optional<double>, std::optional<double>>;
+
 void BindPeerConnection(nb::module_& m) {
   nb::class_<PeerConnection>(m, "PeerConnection", "Native half of an RTCPeerConnection.")
       .def(
@@ -379,6 +491,61 @@ void BindPeerConnection(nb::module_& m) {
           },
           "which"_a = "",
           "(type, sdp) or None; which: '' (pending, else current), 'current' or 'pending'.")
+      .def("add_track", &PeerConnection::AddTrack, "track"_a, "stream_ids"_a,
+           nb::call_guard<nb::gil_scoped_release>(), "Returns the transceiver's index.")
+      .def("add_transceiver_with_track", &PeerConnection::AddTransceiverWithTrack, "track"_a,
+           "direction"_a, "stream_ids"_a, nb::call_guard<nb::gil_scoped_release>())
+      .def("set_sender_track", &PeerConnection::SetSenderTrack, "index"_a, "track"_a.none(),
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("remove_track", &PeerConnection::RemoveTrack, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def(
+          "set_codec_preferences",
+          [](PeerConnection& self, size_t index, const std::vector<CodecTupleIn>& codecs) {
+            std::vector<CodecCapability> converted;
+            for (const auto& [mime, rate, channels, parameters] : codecs) {
+              converted.push_back({mime, rate, channels, parameters});
+            }
+            nb::gil_scoped_release release;
+            self.SetCodecPreferences(index, converted);
+          },
+          "index"_a, "codecs"_a)
+      .def(
+          "get_sender_parameters",
+          [](PeerConnection& self, size_t index) {
+            SenderParameters parameters;
+            {
+              nb::gil_scoped_release release;
+              parameters = self.GetSenderParameters(index);
+            }
+            nb::list encodings;
+            for (const auto& e : parameters.encodings) {
+              encodings.append(nb::make_tuple(e.active, e.max_bitrate, e.max_framerate,
+                                              e.scale_resolution_down_by));
+            }
+            return nb::make_tuple(parameters.degradation_preference, encodings);
+          },
+          "index"_a, "(degradationPreference, [(active, maxBitrate, maxFramerate, "
+          "scaleResolutionDownBy)]).")
+      .def(
+          "set_sender_parameters",
+          [](PeerConnection& self, size_t index, const std::string& degradation,
+             const std::vector<EncodingTuple>& encodings) {
+            SenderParameters parameters;
+            parameters.degradation_preference = degradation;
+            for (const auto& [active, bitrate, framerate, scale] : encodings) {
+              parameters.encodings.push_back({active, bitrate, framerate, scale});
+            }
+            nb::gil_scoped_release release;
+            self.SetSenderParameters(index, parameters);
+          },
+          "index"_a, "degradation_preference"_a, "encodings"_a)
+      .def("set_start_bitrate", &PeerConnection::SetStartBitrate, "bits_per_second"_a,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("get_sender_stats", &PeerConnection::GetSenderStats, "request"_a, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("get_receiver_stats", &PeerConnection::GetReceiverStats, "request"_a, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>())
       .def("close", &PeerConnection::Close, nb::call_guard<nb::gil_scoped_release>());
 }
 
@@ -402,5 +569,6 @@ NB_MODULE(_native, m) {
   BindEngine(m);
   BindDataChannel(m);
   BindFrames(m);
+  BindLocalTracks(m);
   BindPeerConnection(m);
 }

@@ -12,6 +12,8 @@
 #include "api/stats/rtc_stats_report.h"
 #include "data_channel_internal.h"
 #include "remote_track_internal.h"
+#include "local_track_internal.h"
+#include "api/rtp_parameters.h"
 #include "p2p/client/basic_port_allocator.h"
 #include "rtc_base/rtc_certificate_generator.h"
 #include "engine_internal.h"
@@ -580,6 +582,212 @@ void PeerConnection::Close() {
   // Everything goes now, on the signaling thread: a closed connection is never used again,
   // and its teardown (threads of the call, transports) should not wait for the GC.
   RunOnSignaling([&] { impl_->Release(); });
+}
+
+namespace {
+
+cricket::MediaType MediaTypeOf(const std::string& kind) {
+  if (kind == "audio") return cricket::MEDIA_TYPE_AUDIO;
+  if (kind == "video") return cricket::MEDIA_TYPE_VIDEO;
+  throw std::invalid_argument("invalid kind '" + kind + "'");
+}
+
+// Signaling thread: the index of the transceiver whose sender is `sender`.
+size_t IndexOfSender(PeerConnection::Impl& impl,
+                     const rtc::scoped_refptr<webrtc::RtpSenderInterface>& sender) {
+  auto transceivers = impl.pc->GetTransceivers();
+  for (size_t index = 0; index < transceivers.size(); ++index) {
+    if (transceivers[index]->sender()->id() == sender->id()) return index;
+  }
+  throw std::runtime_error("the new sender has no transceiver");
+}
+
+webrtc::RtpCodecCapability ToLibwebrtc(const CodecCapability& codec) {
+  webrtc::RtpCodecCapability out;
+  const auto slash = codec.mime_type.find('/');
+  if (slash == std::string::npos) {
+    throw std::invalid_argument("invalid mimeType '" + codec.mime_type + "'");
+  }
+  const std::string kind = codec.mime_type.substr(0, slash);
+  out.kind = MediaTypeOf(kind);
+  out.name = codec.mime_type.substr(slash + 1);
+  out.clock_rate = codec.clock_rate;
+  if (codec.channels) out.num_channels = *codec.channels;
+  for (const auto& [key, value] : codec.parameters) out.parameters[key] = value;
+  return out;
+}
+
+CodecCapability FromLibwebrtc(const webrtc::RtpCodecCapability& codec) {
+  CodecCapability out;
+  out.mime_type = codec.mime_type();
+  out.clock_rate = codec.clock_rate.value_or(0);
+  if (codec.num_channels) out.channels = *codec.num_channels;
+  for (const auto& [key, value] : codec.parameters) out.parameters.emplace_back(key, value);
+  return out;
+}
+
+const char* DegradationName(webrtc::DegradationPreference preference) {
+  switch (preference) {
+    case webrtc::DegradationPreference::MAINTAIN_FRAMERATE: return "maintain-framerate";
+    case webrtc::DegradationPreference::MAINTAIN_RESOLUTION: return "maintain-resolution";
+    case webrtc::DegradationPreference::BALANCED: return "balanced";
+    case webrtc::DegradationPreference::DISABLED: return "disabled";
+  }
+  return "";
+}
+
+}  // namespace
+
+Capabilities GetCapabilities(const std::string& kind, bool sender) {
+  const cricket::MediaType type = MediaTypeOf(kind);
+  const Engine& engine = GetEngine();
+  webrtc::RtpCapabilities capabilities = sender
+                                             ? engine.factory->GetRtpSenderCapabilities(type)
+                                             : engine.factory->GetRtpReceiverCapabilities(type);
+  Capabilities out;
+  for (const auto& codec : capabilities.codecs) out.codecs.push_back(FromLibwebrtc(codec));
+  for (const auto& extension : capabilities.header_extensions) {
+    out.header_extensions.push_back(extension.uri);
+  }
+  return out;
+}
+
+size_t PeerConnection::AddTrack(const LocalTrack& track,
+                                const std::vector<std::string>& stream_ids) {
+  size_t index = 0;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    auto result = impl_->pc->AddTrack(TrackOf(track), stream_ids);
+    ThrowIfError(result.error());
+    index = IndexOfSender(*impl_, result.value());
+  });
+  return index;
+}
+
+size_t PeerConnection::AddTransceiverWithTrack(const LocalTrack& track,
+                                               const std::string& direction,
+                                               const std::vector<std::string>& stream_ids) {
+  auto value = DirectionFromName(direction);
+  if (!value) throw std::invalid_argument("invalid direction '" + direction + "'");
+  webrtc::RtpTransceiverInit init;
+  init.direction = *value;
+  init.stream_ids = stream_ids;
+  size_t index = 0;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    auto result = impl_->pc->AddTransceiver(TrackOf(track), init);
+    ThrowIfError(result.error());
+    index = impl_->pc->GetTransceivers().size() - 1;
+  });
+  return index;
+}
+
+void PeerConnection::SetSenderTrack(size_t index, const LocalTrack* track) {
+  RunOnSignaling([&] {
+    auto transceiver = TransceiverAt(*impl_, index);
+    rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> libwebrtc_track;
+    if (track) libwebrtc_track = TrackOf(*track);
+    if (!transceiver->sender()->SetTrack(libwebrtc_track.get())) {
+      throw RtcError{static_cast<int>(webrtc::RTCErrorType::INVALID_MODIFICATION),
+                     "the sender cannot take this track"};
+    }
+  });
+}
+
+void PeerConnection::RemoveTrack(size_t index) {
+  RunOnSignaling([&] {
+    auto transceiver = TransceiverAt(*impl_, index);
+    ThrowIfError(impl_->pc->RemoveTrackOrError(transceiver->sender()));
+  });
+}
+
+void PeerConnection::SetCodecPreferences(size_t index,
+                                         const std::vector<CodecCapability>& codecs) {
+  std::vector<webrtc::RtpCodecCapability> converted;
+  for (const auto& codec : codecs) converted.push_back(ToLibwebrtc(codec));
+  RunOnSignaling([&] {
+    auto transceiver = TransceiverAt(*impl_, index);
+    ThrowIfError(transceiver->SetCodecPreferences(converted));
+  });
+}
+
+SenderParameters PeerConnection::GetSenderParameters(size_t index) {
+  SenderParameters out;
+  RunOnSignaling([&] {
+    auto parameters = TransceiverAt(*impl_, index)->sender()->GetParameters();
+    if (parameters.degradation_preference) {
+      out.degradation_preference = DegradationName(*parameters.degradation_preference);
+    }
+    for (const auto& encoding : parameters.encodings) {
+      EncodingParameters e;
+      e.active = encoding.active;
+      if (encoding.max_bitrate_bps) e.max_bitrate = *encoding.max_bitrate_bps;
+      if (encoding.max_framerate) e.max_framerate = *encoding.max_framerate;
+      if (encoding.scale_resolution_down_by) {
+        e.scale_resolution_down_by = *encoding.scale_resolution_down_by;
+      }
+      out.encodings.push_back(e);
+    }
+  });
+  return out;
+}
+
+void PeerConnection::SetSenderParameters(size_t index, const SenderParameters& parameters) {
+  absl::optional<webrtc::DegradationPreference> degradation;
+  const std::string& name = parameters.degradation_preference;
+  if (name == "maintain-framerate") {
+    degradation = webrtc::DegradationPreference::MAINTAIN_FRAMERATE;
+  } else if (name == "maintain-resolution") {
+    degradation = webrtc::DegradationPreference::MAINTAIN_RESOLUTION;
+  } else if (name == "balanced") {
+    degradation = webrtc::DegradationPreference::BALANCED;
+  } else if (!name.empty()) {
+    throw std::invalid_argument("invalid degradationPreference '" + name + "'");
+  }
+  RunOnSignaling([&] {
+    auto sender = TransceiverAt(*impl_, index)->sender();
+    auto current = sender->GetParameters();
+    current.degradation_preference = degradation;
+    if (parameters.encodings.size() != current.encodings.size()) {
+      throw RtcError{static_cast<int>(webrtc::RTCErrorType::INVALID_MODIFICATION),
+                     "setParameters cannot change the number of encodings"};
+    }
+    for (size_t i = 0; i < current.encodings.size(); ++i) {
+      const auto& in = parameters.encodings[i];
+      auto& out = current.encodings[i];
+      out.active = in.active;
+      out.max_bitrate_bps = in.max_bitrate ? absl::optional<int>(*in.max_bitrate) : absl::nullopt;
+      out.max_framerate =
+          in.max_framerate ? absl::optional<double>(*in.max_framerate) : absl::nullopt;
+      out.scale_resolution_down_by = in.scale_resolution_down_by
+                                         ? absl::optional<double>(*in.scale_resolution_down_by)
+                                         : absl::nullopt;
+    }
+    ThrowIfError(sender->SetParameters(current));
+  });
+}
+
+void PeerConnection::SetStartBitrate(int bits_per_second) {
+  webrtc::BitrateSettings settings;
+  settings.start_bitrate_bps = bits_per_second;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    ThrowIfError(impl_->pc->SetBitrate(settings));
+  });
+}
+
+void PeerConnection::GetSenderStats(uint64_t request, size_t index) {
+  RunOnSignaling([&] {
+    auto sender = TransceiverAt(*impl_, index)->sender();
+    impl_->pc->GetStats(sender, rtc::make_ref_counted<StatsCallback>(impl_->queue, request));
+  });
+}
+
+void PeerConnection::GetReceiverStats(uint64_t request, size_t index) {
+  RunOnSignaling([&] {
+    auto receiver = TransceiverAt(*impl_, index)->receiver();
+    impl_->pc->GetStats(receiver, rtc::make_ref_counted<StatsCallback>(impl_->queue, request));
+  });
 }
 
 }  // namespace pywebrtc

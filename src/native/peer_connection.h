@@ -12,6 +12,7 @@
 
 #include "data_channel.h"
 #include "event_queue.h"
+#include "local_track.h"
 #include "remote_track.h"
 
 namespace pywebrtc {
@@ -48,6 +49,36 @@ struct TransceiverInfo {
   std::string direction;
   std::optional<std::string> current_direction;
   bool stopped = false;
+};
+
+// RTCRtpCodecCapability's fields (parameters in libwebrtc's order).
+struct CodecCapability {
+  std::string mime_type;  // "video/VP8"
+  int clock_rate = 0;
+  std::optional<int> channels;
+  std::vector<std::pair<std::string, std::string>> parameters;
+};
+
+struct Capabilities {
+  std::vector<CodecCapability> codecs;
+  std::vector<std::string> header_extensions;  // URIs
+};
+
+// "audio" or "video"; a sender's (or a receiver's) capabilities in this engine. Throws
+// std::invalid_argument for another kind.
+Capabilities GetCapabilities(const std::string& kind, bool sender);
+
+struct EncodingParameters {
+  bool active = true;
+  std::optional<int> max_bitrate;  // bits per second
+  std::optional<double> max_framerate;
+  std::optional<double> scale_resolution_down_by;
+};
+
+struct SenderParameters {
+  // "", "maintain-framerate", "maintain-resolution", "balanced" (W3C names).
+  std::string degradation_preference;
+  std::vector<EncodingParameters> encodings;
 };
 
 // A libwebrtc RTCError, raised as the matching Python exception by the binding.
@@ -97,6 +128,23 @@ class PeerConnection {
   // The index-th transceiver (creation order). Throw RtcError or std::out_of_range.
   void SetTransceiverDirection(size_t index, const std::string& direction);
   void StopTransceiver(size_t index);
+  // Sending. Each returns or takes a transceiver index (creation order).
+  // W3C addTrack: reuses an unused transceiver of the track's kind or adds a sendrecv one.
+  size_t AddTrack(const LocalTrack& track, const std::vector<std::string>& stream_ids);
+  size_t AddTransceiverWithTrack(const LocalTrack& track, const std::string& direction,
+                                 const std::vector<std::string>& stream_ids);
+  // replaceTrack; null sends nothing.
+  void SetSenderTrack(size_t index, const LocalTrack* track);
+  void RemoveTrack(size_t index);
+  void SetCodecPreferences(size_t index, const std::vector<CodecCapability>& codecs);
+  SenderParameters GetSenderParameters(size_t index);
+  void SetSenderParameters(size_t index, const SenderParameters& parameters);
+  // The bitrate congestion control starts from (libwebrtc's default is 300 kbps).
+  void SetStartBitrate(int bits_per_second);
+  // Asynchronous, as GetStats, for one transceiver's sender or receiver.
+  void GetSenderStats(uint64_t request, size_t index);
+  void GetReceiverStats(uint64_t request, size_t index);
+
   // `which`: "" (pending, else current), "current" or "pending".
   std::optional<SessionDescription> local_description(const std::string& which = "") const;
   // Closes and releases every libwebrtc object; descriptions read as None afterwards.

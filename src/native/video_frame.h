@@ -38,6 +38,7 @@ class VideoFrame {
   // Writes the picture into `dst` (ConvertedSize bytes, rows packed; for yuv420p the three
   // planes back to back, as PyAV lays them out). Thread-safe; call without the GIL.
   void ConvertTo(PixelFormat format, uint8_t* dst) const;
+  const Buffer& buffer() const { return *buffer_; }
 
  private:
   std::shared_ptr<Buffer> buffer_;

@@ -18,7 +18,7 @@ from .exceptions import (
     error_from_native,
 )
 from .audioframe import AudioFrame
-from .mediastreams import MediaStreamError, MediaStreamTrack
+from .mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
 from .remotestreamtrack import MediaStream, RemoteStreamTrack
 from .rtctrackevent import RTCTrackEvent
 from .videoframe import VideoFrame
@@ -31,7 +31,14 @@ from .rtcconfiguration import (
 from .rtcdatachannel import RTCDataChannel
 from .rtcicecandidate import RTCIceCandidate
 from .rtcpeerconnection import RTCPeerConnection
-from .rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from .rtcrtpparameters import (
+    RTCRtpCapabilities,
+    RTCRtpCodecCapability,
+    RTCRtpHeaderExtensionCapability,
+)
+from .rtcrtpreceiver import RTCRtpReceiver
+from .rtcrtpsender import RTCRtpEncodingParameters, RTCRtpSender, RTCRtpSendParameters
+from .rtcrtptransceiver import RTCRtpTransceiver
 from .rtcsctptransport import RTCSctpTransport
 from .rtcsessiondescription import RTCSessionDescription
 from .rtcstatsreport import RTCStatsReport
@@ -40,6 +47,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AudioFrame",
+    "AudioStreamTrack",
+    "VideoStreamTrack",
+    "RTCRtpCapabilities",
+    "RTCRtpCodecCapability",
+    "RTCRtpEncodingParameters",
+    "RTCRtpHeaderExtensionCapability",
+    "RTCRtpSendParameters",
     "MediaStream",
     "MediaStreamError",
     "MediaStreamTrack",

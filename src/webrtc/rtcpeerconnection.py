@@ -26,6 +26,8 @@ from .rtcsessiondescription import RTCSessionDescription
 from .rtcstatsreport import RTCStatsReport
 from .rtcsctptransport import RTCSctpTransport
 from .remotestreamtrack import MediaStream, RemoteStreamTrack
+from .exceptions import InvalidAccessError
+from .rtcrtpsender import RTCRtpSender, check_track, new_source
 from .rtcrtptransceiver import DIRECTIONS, RTCRtpTransceiver
 from .rtctrackevent import RTCTrackEvent
 
@@ -209,27 +211,86 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         return RTCRtpTransceiver(self, index, snapshot)
 
     def addTransceiver(self, trackOrKind: Any, init: dict | None = None) -> RTCRtpTransceiver:
-        """Add a media section to receive ``"audio"`` or ``"video"``.
+        """Add a media section for a track, or for a kind (``"audio"``/``"video"``).
 
-        ``init`` may give a ``direction`` (default "sendrecv"). Sending tracks is not part of
-        this release: pass a kind, not a track."""
+        ``init`` may give a ``direction`` (default "sendrecv") and ``streams`` (MediaStream
+        objects or ids the remote side groups the track under)."""
         self._check_open()
-        direction = (init or {}).get("direction", "sendrecv")
-        return self._add_transceiver(trackOrKind, direction)
+        init = init or {}
+        direction = init.get("direction", "sendrecv")
+        return self._add_transceiver(trackOrKind, direction, self._stream_ids(init.get("streams", ())))
 
-    def _add_transceiver(self, kind: Any, direction: str) -> RTCRtpTransceiver:
-        if not isinstance(kind, str):
-            raise TypeError(
-                "addTransceiver() takes a kind ('audio' or 'video'); sending tracks is not "
-                "supported in this release"
-            )
-        if kind not in ("audio", "video"):
-            raise TypeError(f"kind must be 'audio' or 'video' (got {kind!r})")
+    def _stream_ids(self, streams: Any) -> list[str]:
+        ids = []
+        for stream in streams:
+            stream_id = stream if isinstance(stream, str) else getattr(stream, "id", None)
+            if not isinstance(stream_id, str):
+                raise TypeError(f"streams must be MediaStream objects or ids (got {stream!r})")
+            ids.append(stream_id)
+        return ids
+
+    def _add_transceiver(self, trackOrKind: Any, direction: str,
+                         stream_ids: list[str] | None = None) -> RTCRtpTransceiver:
         if direction not in DIRECTIONS:
             raise TypeError(f"direction must be one of {DIRECTIONS} (got {direction!r})")
-        index = self._native.add_transceiver(kind, direction)
+        if isinstance(trackOrKind, str):
+            if trackOrKind not in ("audio", "video"):
+                raise TypeError(f"kind must be 'audio' or 'video' (got {trackOrKind!r})")
+            index = self._native.add_transceiver(trackOrKind, direction)
+            self._sync_transceivers()
+            return self._transceivers[index]
+        track = trackOrKind
+        check_track(track)
+        self._check_no_sender(track)
+        source = new_source(track)
+        index = self._native.add_transceiver_with_track(source, direction, stream_ids or [])
         self._sync_transceivers()
-        return self._transceivers[index]
+        transceiver = self._transceivers[index]
+        self._attach_sender(transceiver.sender, track, source)
+        return transceiver
+
+    def addTrack(self, track: Any, *streams: Any) -> RTCRtpSender:
+        """Send `track`: reuses a transceiver of its kind that never sent, or adds one.
+
+        Renegotiation is needed (``negotiationneeded`` fires) unless an unused transceiver
+        was already negotiated for sending."""
+        self._check_open()
+        check_track(track)
+        self._check_no_sender(track)
+        source = new_source(track)
+        index = self._native.add_track(source, self._default_stream_ids(streams))
+        self._sync_transceivers()
+        sender = self._transceivers[index].sender
+        self._attach_sender(sender, track, source)
+        return sender
+
+    def _default_stream_ids(self, streams: tuple) -> list[str]:
+        return self._stream_ids(streams)
+
+    def _check_no_sender(self, track: Any) -> None:
+        for transceiver in self._transceivers:
+            if transceiver.sender.track is track:
+                raise InvalidAccessError("Track already has a sender")
+
+    def _attach_sender(self, sender: RTCRtpSender, track: Any, source: Any) -> None:
+        sender._attach(track, source)
+
+    def removeTrack(self, sender: RTCRtpSender) -> None:
+        """Stop sending `sender`'s track (the transceiver stays, receiving only)."""
+        self._check_open()
+        if not isinstance(sender, RTCRtpSender):
+            raise TypeError(f"removeTrack expects an RTCRtpSender (got {type(sender).__name__})")
+        if all(transceiver.sender is not sender for transceiver in self._transceivers):
+            raise InvalidAccessError("the sender does not belong to this RTCPeerConnection")
+        if sender.track is None:
+            return
+        self._native.remove_track(sender._index)
+        sender._detach()
+        self._sync_transceivers()
+
+    def _start_senders(self) -> None:
+        for transceiver in self._transceivers:
+            transceiver.sender._start()
 
     def _remote_track(self, index: int) -> RemoteStreamTrack | None:
         """The remote track of the index-th transceiver, one Python object per native track."""
@@ -473,6 +534,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 waiter.set_result(None)
         for channel in list(self._channels.values()):
             channel._on_state(3, -1)
+        for transceiver in self._transceivers:
+            transceiver.sender._close()
         self._end_remote_tracks()
 
     # ---- native events ----
@@ -562,6 +625,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._closed or state == self._connectionState:
             return
         self._connectionState = state
+        if state == "connected":
+            self._start_senders()
         if self._sctp is not None:
             self._sctp._on_connection_state(state)
         self.emit("connectionstatechange")

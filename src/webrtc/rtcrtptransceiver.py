@@ -1,8 +1,7 @@
-"""RTCRtpTransceiver, RTCRtpSender, RTCRtpReceiver: the media sections of a connection.
+"""RTCRtpTransceiver: a media section of a connection, with its sender and receiver.
 
-They report what negotiation decided (mid, kind, direction) and take a new direction. Each
-receiver has its remote track from the start (``receiver.track``), as in browsers; frames
-flow into it once the remote side sends.
+It reports what negotiation decided (mid, kind, direction) and takes a new direction and
+codec preferences; both apply at the next offer or answer.
 """
 
 from __future__ import annotations
@@ -11,6 +10,9 @@ import weakref
 from typing import TYPE_CHECKING
 
 from .exceptions import InvalidStateError
+from .rtcrtpparameters import native_codecs
+from .rtcrtpreceiver import RTCRtpReceiver
+from .rtcrtpsender import RTCRtpSender
 
 if TYPE_CHECKING:
     from .rtcpeerconnection import RTCPeerConnection
@@ -18,46 +20,18 @@ if TYPE_CHECKING:
 DIRECTIONS = ["sendrecv", "sendonly", "recvonly", "inactive"]
 
 
-class RTCRtpSender:
-    """The sending half of a transceiver."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.track = None
-        self.transport = None
-
-
-class RTCRtpReceiver:
-    """The receiving half of a transceiver."""
-
-    def __init__(self, kind: str, peer_connection: RTCPeerConnection | None = None,
-                 index: int = -1) -> None:
-        self.kind = kind
-        self.transport = None
-        self._pc = weakref.ref(peer_connection) if peer_connection is not None else None
-        self._index = index
-        self._track = None
-
-    @property
-    def track(self):
-        """The remote track (a RemoteStreamTrack), or None for a connection closed before
-        anyone asked for it."""
-        if self._track is None and self._pc is not None:
-            pc = self._pc()
-            if pc is not None:
-                self._track = pc._remote_track(self._index)
-        return self._track
-
-
 class RTCRtpTransceiver:
     """https://w3c.github.io/webrtc-pc/#rtcrtptransceiver-interface"""
+
+    _sender_class = RTCRtpSender
+    _receiver_class = RTCRtpReceiver
 
     def __init__(self, peer_connection: RTCPeerConnection, index: int, snapshot: tuple) -> None:
         self._pc = weakref.ref(peer_connection)
         self._index = index
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot
-        self.sender = RTCRtpSender(self._kind)
-        self.receiver = RTCRtpReceiver(self._kind, peer_connection, index)
+        self.sender = self._sender_class(self._kind, peer_connection, index)
+        self.receiver = self._receiver_class(self._kind, peer_connection, index)
 
     def _update(self, snapshot: tuple) -> None:
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot
@@ -91,13 +65,24 @@ class RTCRtpTransceiver:
             raise InvalidStateError("the transceiver is stopped")
         return pc
 
+    def setCodecPreferences(self, codecs: list) -> None:
+        """Negotiate only these codecs, in this order (entries of
+        ``RTCRtpSender.getCapabilities(kind).codecs`` or the receiver's); an empty list
+        restores the defaults."""
+        native = native_codecs(list(codecs))
+        self._live_connection()._native.set_codec_preferences(self._index, native)
+
     def stop(self) -> None:
         """Stop sending and receiving on this section for good (negotiated at the next offer)."""
         if self._stopped:
             return
         self._live_connection()._native.stop_transceiver(self._index)
+        self.sender._close()
         self._stopped = True
         self._direction = "stopped"
 
     def __repr__(self) -> str:
         return f"<RTCRtpTransceiver mid={self._mid!r} {self._kind} {self._direction}>"
+
+
+__all__ = ["RTCRtpReceiver", "RTCRtpSender", "RTCRtpTransceiver"]

@@ -6,7 +6,12 @@ The classes keep aiortc's names, signatures and behaviours; libwebrtc does the w
 from .rtcrtptransceiver import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from ..rtcsctptransport import RTCSctpTransport
 from .exceptions import InvalidAccessError, InvalidStateError
-from .mediastreams import MediaStreamError, MediaStreamTrack
+from .mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
+from .rtcrtpparameters import (
+    RTCRtpCapabilities,
+    RTCRtpCodecCapability,
+    RTCRtpHeaderExtensionCapability,
+)
 from .rtcconfiguration import RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
 from .rtcdatachannel import RTCDataChannel, RTCDataChannelParameters
 from .rtcicetransport import RTCIceCandidate
@@ -15,6 +20,11 @@ from .rtcsessiondescription import RTCSessionDescription
 from .stats import RTCStatsReport
 
 __all__ = [
+    "AudioStreamTrack",
+    "VideoStreamTrack",
+    "RTCRtpCapabilities",
+    "RTCRtpCodecCapability",
+    "RTCRtpHeaderExtensionCapability",
     "InvalidAccessError",
     "InvalidStateError",
     "MediaStreamError",

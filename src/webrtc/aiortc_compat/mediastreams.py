@@ -2,6 +2,8 @@
 
 from ..mediastreams import (
     AUDIO_PTIME,
+    AudioStreamTrack,
+    VideoStreamTrack,
     VIDEO_CLOCK_RATE,
     VIDEO_PTIME,
     VIDEO_TIME_BASE,
@@ -12,6 +14,8 @@ from ..mediastreams import (
 
 __all__ = [
     "AUDIO_PTIME",
+    "AudioStreamTrack",
+    "VideoStreamTrack",
     "VIDEO_CLOCK_RATE",
     "VIDEO_PTIME",
     "VIDEO_TIME_BASE",

@@ -15,10 +15,12 @@ import asyncio
 import dataclasses
 import logging
 import re
+import uuid
 import warnings
 from typing import Any
 
-from ..exceptions import InternalError, InvalidStateError, OperationError
+from ..exceptions import InternalError, InvalidAccessError, InvalidStateError, OperationError
+from ..rtcrtpsender import check_track, new_source
 from ..rtcrtptransceiver import DIRECTIONS
 from ..rtcconfiguration import RTCConfiguration, RTCIceServer
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
@@ -81,12 +83,20 @@ def _add_end_of_candidates(sdp: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
+# Where congestion control starts once video is sent (libwebrtc's default is 300 kbps, which
+# makes the encoder drop its first frames and step down to 320x180).
+VIDEO_START_BITRATE = 1_500_000
+
+
 class RTCPeerConnection(_W3CPeerConnection):
     """aiortc's RTCPeerConnection, run by libwebrtc. See the module docstring."""
 
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         self._pending_candidates: list[tuple[str, str | None, int | None]] = []
         self._close_task: asyncio.Task | None = None
+        # aiortc groups every track of a connection under one stream id.
+        self._stream_id = str(uuid.uuid4())
+        self._start_bitrate_set = False
         super().__init__(configuration)
 
     def _native_configuration(self, configuration: RTCConfiguration) -> tuple:
@@ -217,14 +227,52 @@ class RTCPeerConnection(_W3CPeerConnection):
         return RTCRtpTransceiver(self, index, snapshot)
 
     def addTransceiver(self, trackOrKind: Any, direction: str = "sendrecv") -> RTCRtpTransceiver:
-        """Add a media section for ``"audio"`` or ``"video"`` (receiving; sending tracks is
-        not part of this release)."""
+        """Add a media section for a track or for ``"audio"``/``"video"``."""
         self._check_open()
-        if isinstance(trackOrKind, str) and trackOrKind not in ("audio", "video"):
-            raise InternalError(f'Invalid track kind "{trackOrKind}"')
+        kind = trackOrKind if isinstance(trackOrKind, str) else getattr(trackOrKind, "kind", None)
+        if kind not in ("audio", "video"):
+            raise InternalError(f'Invalid track kind "{kind}"')
         if direction not in DIRECTIONS:
             raise InternalError(f'Invalid direction "{direction}"')
-        return self._add_transceiver(trackOrKind, direction)
+        return self._add_transceiver(trackOrKind, direction, [self._stream_id])
+
+    def addTrack(self, track: Any):
+        """Send `track`, as aiortc: the first transceiver of its kind with no track is
+        reused (its direction gains "send"), otherwise a sendrecv one is added."""
+        self._check_open()
+        kind = getattr(track, "kind", None)
+        if kind not in ("audio", "video"):
+            raise InternalError(f'Invalid track kind "{kind}"')
+        check_track(track)
+        self._check_no_sender(track)
+        self._sync_transceivers()
+        for transceiver in self._transceivers:
+            if (transceiver.kind == kind and transceiver.sender.track is None
+                    and not transceiver.stopped):
+                source = new_source(track)
+                self._native.set_sender_track(transceiver._index, source)
+                if transceiver.direction == "recvonly":
+                    transceiver.direction = "sendrecv"
+                elif transceiver.direction == "inactive":
+                    transceiver.direction = "sendonly"
+                self._attach_sender(transceiver.sender, track, source)
+                return transceiver.sender
+        return super().addTrack(track)
+
+    def _default_stream_ids(self, streams: tuple) -> list[str]:
+        return [self._stream_id]
+
+    def _attach_sender(self, sender: Any, track: Any, source: Any) -> None:
+        if sender.kind == "video":
+            # aiortc sends the track's own resolution from the first frame. libwebrtc would
+            # start at 320x180 and climb for tens of seconds: keep the resolution (lower
+            # the frame rate under load instead), and start congestion control higher.
+            _, encodings = self._native.get_sender_parameters(sender._index)
+            self._native.set_sender_parameters(sender._index, "maintain-resolution", encodings)
+            if not self._start_bitrate_set:
+                self._native.set_start_bitrate(VIDEO_START_BITRATE)
+                self._start_bitrate_set = True
+        super()._attach_sender(sender, track, source)
 
     def _make_remote_track(self, native: Any):
         track = super()._make_remote_track(native)
