@@ -49,6 +49,25 @@ def config(module):
     return module.RTCConfiguration(iceServers=[])
 
 
+# The refusals the API documents for a description it will not apply: ValueError (our own
+# checks and libwebrtc's syntax/parameter errors), and the W3C DOMException names libwebrtc's
+# RTCError types map to. Exact classes: an AttributeError, IndexError, KeyError or TypeError
+# from our own code is a bug, and so is a ValueError subclass such as UnicodeDecodeError.
+REFUSALS = (ValueError, webrtc.InvalidStateError, webrtc.OperationError,
+            webrtc.InvalidModificationError)
+# libwebrtc reports a local description it cannot apply as INTERNAL_ERROR.
+LOCAL_REFUSAL_PREFIX = "Failed to set local offer sdp: "
+
+
+def outcome_of(exc: Exception, step: str) -> str:
+    if type(exc) in REFUSALS:
+        return type(exc).__name__
+    if (type(exc) is webrtc.InternalError and step == "setLocalDescription"
+            and str(exc).startswith(LOCAL_REFUSAL_PREFIX)):
+        return "InternalError"
+    return f"unexpected {type(exc).__name__} in {step}: {exc}"
+
+
 async def remote(rng: random.Random, count: int) -> dict:
     source = aiortc.RTCPeerConnection(config(aiortc))
     source.createDataChannel("x")
@@ -64,12 +83,16 @@ async def remote(rng: random.Random, count: int) -> dict:
         sdp = mutate(rng, rng.choice(bases))
         for module in (webrtc, compat):
             pc = module.RTCPeerConnection(config(module))
+            step = "setRemoteDescription"
             try:
                 await pc.setRemoteDescription(module.RTCSessionDescription(sdp=sdp, type="offer"))
-                await pc.setLocalDescription(await pc.createAnswer())
+                step = "createAnswer"
+                answer = await pc.createAnswer()
+                step = "setLocalDescription(answer)"
+                await pc.setLocalDescription(answer)
                 outcome = "ok"
             except Exception as exc:
-                outcome = type(exc).__name__
+                outcome = outcome_of(exc, step)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             await pc.close()
     await source.close()
@@ -84,15 +107,19 @@ async def local(rng: random.Random, count: int) -> dict:
         other = webrtc.RTCPeerConnection(config(webrtc))
         pc.createDataChannel("x")
         offer = await pc.createOffer()
+        step = "setLocalDescription"
         try:
             await pc.setLocalDescription(webrtc.RTCSessionDescription(sdp=mutate(rng, offer.sdp), type="offer"))
+            step = "setRemoteDescription"
             await other.setRemoteDescription(pc.localDescription)
+            step = "answer"
             await other.setLocalDescription(await other.createAnswer())
+            step = "setRemoteDescription(answer)"
             await pc.setRemoteDescription(other.localDescription)
             await asyncio.sleep(0.005)
             outcome = "ok"
         except Exception as exc:
-            outcome = type(exc).__name__
+            outcome = outcome_of(exc, step)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         await pc.close()
         await other.close()
