@@ -142,24 +142,48 @@ async def test_relay_policy_without_turn_gathers_nothing(closing):
     assert "a=candidate" not in a.localDescription.sdp
 
 
-@pytest.mark.parametrize("policy", ["balanced", "max-compat", "max-bundle", webrtc.RTCBundlePolicy.MAX_BUNDLE])
-async def test_bundle_policies(closing, policy):
+@pytest.mark.parametrize(
+    "policy,gathered_mids",
+    [
+        ("balanced", ["0", "1", "2", "3"]),  # libwebrtc gathers for every section then
+        ("max-compat", ["0", "1", "2", "3"]),
+        ("max-bundle", ["0"]),  # only the first section's transport exists
+        (webrtc.RTCBundlePolicy.MAX_BUNDLE, ["0"]),
+    ],
+    ids=["balanced", "max-compat", "max-bundle", "enum-max-bundle"],
+)
+async def test_bundle_policies(closing, policy, gathered_mids):
     a, b = make_pair(closing, bundlePolicy=policy)
+    mids = []
+    a.on("icecandidate", lambda c: c is not None and mids.append(c.sdpMid))
+    a.addTransceiver("audio")
+    a.addTransceiver("video")
+    a.addTransceiver("video")
     channel = a.createDataChannel("x")
     await connect_trickle(a, b)
     await wait_for(lambda: channel.readyState == "open")
+    assert sorted(set(mids)) == gathered_mids
+    assert "a=group:BUNDLE 0 1 2 3" in a.localDescription.sdp
+    # Whatever was gathered, the answer bundles everything onto one transport.
+    assert len((await a.getStats()).of_type("transport")) == 1
 
 
-async def test_constructed_before_loop_runs():
+def test_constructed_before_loop_runs():
+    # A plain (not async) test: no event loop exists while the connection is made.
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
     pc = webrtc.RTCPeerConnection(configuration(webrtc))
     channel = pc.createDataChannel("early")
 
     async def main():
         offer = await pc.createOffer()
         assert "m=application" in offer.sdp
+        await pc.setLocalDescription(offer)
+        await wait_for(lambda: pc.iceGatheringState == "complete")
+        assert "a=candidate:" in pc.localDescription.sdp
         await pc.close()
 
-    await main()
+    asyncio.run(main())
     assert channel.readyState == "closed"
 
 
@@ -227,7 +251,7 @@ async def test_transceiver_direction_and_stop(closing):
     await pc.setRemoteDescription(offerer.localDescription)
     audio, video = pc.getTransceivers()
     assert audio.direction == "recvonly" and audio.currentDirection is None
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="direction must be one of"):
         audio.direction = "sideways"
     audio.direction = "inactive"
     video.stop()
