@@ -145,6 +145,7 @@ class RTCRtpSender:
         """The connection closed: stop pumping, and end the track if it was being sent."""
         started = self._pump is not None
         self._stop_pump()
+        self._source = None  # the native source goes now; the track stays readable
         if started and self._track is not None:
             self._track.stop()
 
