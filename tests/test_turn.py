@@ -66,6 +66,16 @@ def relay_configuration(module, url):
     )
 
 
+def selected_pair_types(report) -> tuple[str, str]:
+    """candidateType of the local and remote candidates of the pair in use, from getStats()
+    (W3C dicts, or aiortc_compat's objects)."""
+    stats = {key: (value if isinstance(value, dict) else vars(value)) for key, value in report.items()}
+    (transport,) = [s for s in stats.values() if s["type"] == "transport"]
+    pair = stats[transport["selectedCandidatePairId"]]
+    assert pair["state"] == "succeeded"
+    return stats[pair["localCandidateId"]]["candidateType"], stats[pair["remoteCandidateId"]]["candidateType"]
+
+
 def candidate_types(sdp: str) -> set[str]:
     return {line.split(" typ ")[1].split()[0] for line in sdp.splitlines() if line.startswith("a=candidate:")}
 
@@ -87,6 +97,9 @@ async def test_relay_only_w3c(closing, turn_server):
     remote[0].on("message", received.append)
     channel.send("through the relay")
     await wait_for(lambda: received == ["through the relay"])
+    # The traffic goes through the relay at both ends of the pair in use.
+    assert selected_pair_types(await a.getStats()) == ("relay", "relay")
+    assert selected_pair_types(await b.getStats()) == ("relay", "relay")
 
 
 async def test_relay_only_compat_with_aiortc(closing, turn_server):
@@ -104,3 +117,5 @@ async def test_relay_only_compat_with_aiortc(closing, turn_server):
     remote[0].on("message", received.append)
     channel.send(b"relayed bytes")
     await wait_for(lambda: received == [b"relayed bytes"])
+    assert candidate_types(theirs.localDescription.sdp) == {"relay"}
+    assert selected_pair_types(await ours.getStats()) == ("relay", "relay")
