@@ -255,3 +255,41 @@ async def test_a_received_frame_can_be_sent_on(closing):
     frames = [await asyncio.wait_for(received["video"].recv(), 10) for _ in range(10)]
     assert (frames[-1].width, frames[-1].height) == (320, 240)
     assert_quadrants(frames[-1].to_ndarray(format="rgb24"))
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_a_received_track_is_forwarded_natively(closing, module):
+    """aiortc's relay pattern (addTrack of a received track): libwebrtc forwards the frames;
+    Python never sees them (the received track's own queue stays untouched)."""
+    source = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(source)
+    source.addTrack(QuadrantTrack(320, 240))
+    source.addTrack(aiortc_tone())
+    relay_in = module.RTCPeerConnection(configuration(module))
+    closing(relay_in)
+    incoming = {}
+
+    def on_track(event):
+        track = event if module is compat else event.track
+        incoming[track.kind] = track
+
+    relay_in.on("track", on_track)
+    await connect_full(source, relay_in)
+    ours, theirs, received = await send_to_aiortc(
+        module, closing, incoming["video"], incoming["audio"])
+    assert ours.getSenders()[0]._pump is None
+    frames = [await asyncio.wait_for(received["video"].recv(), 10) for _ in range(10)]
+    assert (frames[-1].width, frames[-1].height) == (320, 240)
+    assert_quadrants(frames[-1].to_ndarray(format="rgb24"))
+    samples = []
+    while sum(len(s) for s in samples) < 48000:
+        frame = await asyncio.wait_for(received["audio"].recv(), 10)
+        samples.append(frame.to_ndarray().reshape(-1, 2)[:, 0])
+    audio = np.concatenate(samples)[24000:]
+    assert abs(dominant_frequency(audio.astype(float), 48000) - 440) < 10
+
+
+def aiortc_tone():
+    from media_sources import ToneTrack
+
+    return ToneTrack(440.0)

@@ -403,6 +403,19 @@ void BindLocalTracks(nb::module_& m) {
       "([(mimeType, clockRate, channels, parameters)], [header extension URI]).");
 }
 
+// A LocalTrack or RemoteTrack (the objects stay referenced by the caller's arguments).
+PeerConnection::SendTrack ToSendTrack(nb::handle track) {
+  PeerConnection::SendTrack out;
+  if (nb::isinstance<LocalTrack>(track)) {
+    out.local = nb::cast<const LocalTrack*>(track);
+  } else if (nb::isinstance<RemoteTrack>(track)) {
+    out.remote = nb::cast<const RemoteTrack*>(track);
+  } else {
+    throw nb::type_error("expected a LocalTrack or a RemoteTrack");
+  }
+  return out;
+}
+
 using CodecTupleIn =
     std::tuple<std::string, int, std::optional<int>, std::vector<std::pair<std::string, std::string>>>;
 using EncodingTuple =
@@ -491,12 +504,32 @@ void BindPeerConnection(nb::module_& m) {
           },
           "which"_a = "",
           "(type, sdp) or None; which: '' (pending, else current), 'current' or 'pending'.")
-      .def("add_track", &PeerConnection::AddTrack, "track"_a, "stream_ids"_a,
-           nb::call_guard<nb::gil_scoped_release>(), "Returns the transceiver's index.")
-      .def("add_transceiver_with_track", &PeerConnection::AddTransceiverWithTrack, "track"_a,
-           "direction"_a, "stream_ids"_a, nb::call_guard<nb::gil_scoped_release>())
-      .def("set_sender_track", &PeerConnection::SetSenderTrack, "index"_a, "track"_a.none(),
-           nb::call_guard<nb::gil_scoped_release>())
+      .def(
+          "add_track",
+          [](PeerConnection& self, nb::handle track, const std::vector<std::string>& ids) {
+            auto send = ToSendTrack(track);
+            nb::gil_scoped_release release;
+            return self.AddTrack(send, ids);
+          },
+          "track"_a, "stream_ids"_a,
+          "Send a LocalTrack (or forward a RemoteTrack); returns the transceiver's index.")
+      .def(
+          "add_transceiver_with_track",
+          [](PeerConnection& self, nb::handle track, const std::string& direction,
+             const std::vector<std::string>& ids) {
+            auto send = ToSendTrack(track);
+            nb::gil_scoped_release release;
+            return self.AddTransceiverWithTrack(send, direction, ids);
+          },
+          "track"_a, "direction"_a, "stream_ids"_a)
+      .def(
+          "set_sender_track",
+          [](PeerConnection& self, size_t index, nb::handle track) {
+            auto send = track.is_none() ? PeerConnection::SendTrack{} : ToSendTrack(track);
+            nb::gil_scoped_release release;
+            self.SetSenderTrack(index, send);
+          },
+          "index"_a, "track"_a.none(), "A LocalTrack, a RemoteTrack, or None.")
       .def("remove_track", &PeerConnection::RemoveTrack, "index"_a,
            nb::call_guard<nb::gil_scoped_release>())
       .def(

@@ -636,6 +636,23 @@ const char* DegradationName(webrtc::DegradationPreference preference) {
   return "";
 }
 
+// Signaling thread: the libwebrtc track to send (null for none, or a detached remote one).
+rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> Resolve(PeerConnection::SendTrack track) {
+  if (track.local) return TrackOf(*track.local);
+  if (track.remote) return LibwebrtcTrack(track.remote->impl());
+  return nullptr;
+}
+
+rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> ResolveSome(
+    PeerConnection::SendTrack track) {
+  auto resolved = Resolve(track);
+  if (!resolved) {
+    throw RtcError{static_cast<int>(webrtc::RTCErrorType::INVALID_STATE),
+                   "the track has ended"};
+  }
+  return resolved;
+}
+
 }  // namespace
 
 Capabilities GetCapabilities(const std::string& kind, bool sender) {
@@ -652,19 +669,18 @@ Capabilities GetCapabilities(const std::string& kind, bool sender) {
   return out;
 }
 
-size_t PeerConnection::AddTrack(const LocalTrack& track,
-                                const std::vector<std::string>& stream_ids) {
+size_t PeerConnection::AddTrack(SendTrack track, const std::vector<std::string>& stream_ids) {
   size_t index = 0;
   RunOnSignaling([&] {
     RequireOpen(*impl_);
-    auto result = impl_->pc->AddTrack(TrackOf(track), stream_ids);
+    auto result = impl_->pc->AddTrack(ResolveSome(track), stream_ids);
     ThrowIfError(result.error());
     index = IndexOfSender(*impl_, result.value());
   });
   return index;
 }
 
-size_t PeerConnection::AddTransceiverWithTrack(const LocalTrack& track,
+size_t PeerConnection::AddTransceiverWithTrack(SendTrack track,
                                                const std::string& direction,
                                                const std::vector<std::string>& stream_ids) {
   auto value = DirectionFromName(direction);
@@ -675,18 +691,18 @@ size_t PeerConnection::AddTransceiverWithTrack(const LocalTrack& track,
   size_t index = 0;
   RunOnSignaling([&] {
     RequireOpen(*impl_);
-    auto result = impl_->pc->AddTransceiver(TrackOf(track), init);
+    auto result = impl_->pc->AddTransceiver(ResolveSome(track), init);
     ThrowIfError(result.error());
     index = impl_->pc->GetTransceivers().size() - 1;
   });
   return index;
 }
 
-void PeerConnection::SetSenderTrack(size_t index, const LocalTrack* track) {
+void PeerConnection::SetSenderTrack(size_t index, SendTrack track) {
   RunOnSignaling([&] {
     auto transceiver = TransceiverAt(*impl_, index);
     rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> libwebrtc_track;
-    if (track) libwebrtc_track = TrackOf(*track);
+    if (track.local || track.remote) libwebrtc_track = ResolveSome(track);
     if (!transceiver->sender()->SetTrack(libwebrtc_track.get())) {
       throw RtcError{static_cast<int>(webrtc::RTCErrorType::INVALID_MODIFICATION),
                      "the sender cannot take this track"};

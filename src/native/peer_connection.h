@@ -128,13 +128,19 @@ class PeerConnection {
   // The index-th transceiver (creation order). Throw RtcError or std::out_of_range.
   void SetTransceiverDirection(size_t index, const std::string& direction);
   void StopTransceiver(size_t index);
-  // Sending. Each returns or takes a transceiver index (creation order).
+  // Sending. Each returns or takes a transceiver index (creation order). A track is one
+  // of ours (LocalTrack, fed by Python) or a received one (RemoteTrack), which is then
+  // forwarded natively, frame by frame, with no Python in between.
+  struct SendTrack {
+    const LocalTrack* local = nullptr;
+    const RemoteTrack* remote = nullptr;
+  };
   // W3C addTrack: reuses an unused transceiver of the track's kind or adds a sendrecv one.
-  size_t AddTrack(const LocalTrack& track, const std::vector<std::string>& stream_ids);
-  size_t AddTransceiverWithTrack(const LocalTrack& track, const std::string& direction,
+  size_t AddTrack(SendTrack track, const std::vector<std::string>& stream_ids);
+  size_t AddTransceiverWithTrack(SendTrack track, const std::string& direction,
                                  const std::vector<std::string>& stream_ids);
-  // replaceTrack; null sends nothing.
-  void SetSenderTrack(size_t index, const LocalTrack* track);
+  // replaceTrack; an empty SendTrack sends nothing.
+  void SetSenderTrack(size_t index, SendTrack track);
   void RemoveTrack(size_t index);
   void SetCodecPreferences(size_t index, const std::vector<CodecCapability>& codecs);
   SenderParameters GetSenderParameters(size_t index);

@@ -212,6 +212,11 @@ bool IsTrackOf(const RemoteTrack::Impl& impl, const webrtc::MediaStreamTrackInte
 
 uint64_t TrackHandle(const RemoteTrack::Impl& impl) { return impl.handle(); }
 
+rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> LibwebrtcTrack(
+    const RemoteTrack::Impl& impl) {
+  return impl.track;
+}
+
 size_t LiveRemoteTracks() { return g_live_tracks; }
 
 RemoteTrack::RemoteTrack(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}

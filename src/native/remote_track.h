@@ -39,6 +39,8 @@ class RemoteTrack {
   // Audio only: deliver 48 kHz mono (Opus) as stereo, as aiortc does.
   void set_upmix_mono(bool upmix);
 
+  Impl& impl() const { return *impl_; }
+
  private:
   std::shared_ptr<Impl> impl_;
 };

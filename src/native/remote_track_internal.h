@@ -20,5 +20,7 @@ void DetachRemoteTrack(RemoteTrack::Impl& impl);
 void SetStreamIds(RemoteTrack::Impl& impl, std::vector<std::string> stream_ids);
 bool IsTrackOf(const RemoteTrack::Impl& impl, const webrtc::MediaStreamTrackInterface* track);
 uint64_t TrackHandle(const RemoteTrack::Impl& impl);
+// Signaling thread: the libwebrtc track (null once detached), to send it on elsewhere.
+rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> LibwebrtcTrack(const RemoteTrack::Impl& impl);
 
 }  // namespace pywebrtc

@@ -43,7 +43,12 @@ class RTCRtpSendParameters:
 
 
 def new_source(track: Any) -> Any:
-    """A native source for a track of kind "audio" or "video"."""
+    """A native source for a track of kind "audio" or "video". A track received on one of
+    our connections is its own source: libwebrtc forwards its frames, no Python between."""
+    from .remotestreamtrack import RemoteStreamTrack
+
+    if isinstance(track, RemoteStreamTrack):
+        return track._native
     if track.kind == "audio":
         return _native.AudioSource(track.id)
     return _native.VideoSource(track.id)
@@ -69,6 +74,7 @@ class RTCRtpSender:
         self._track: Any = None
         self._source: Any = None
         self._pump: MediaPump | None = None
+        self._forwarding = False  # sending a received track natively (no pump)
 
     @property
     def track(self) -> Any:
@@ -132,18 +138,22 @@ class RTCRtpSender:
         """Start pumping (the connection is connected)."""
         if self._track is None or self._source is None:
             return
+        if isinstance(self._source, _native.RemoteTrack):
+            self._forwarding = True
+            return
         if self._pump is None or self._pump.track is not self._track:
             self._pump = MediaPump(self._track, self._source)
         self._pump.start()
 
     def _stop_pump(self) -> None:
+        self._forwarding = False
         if self._pump is not None:
             self._pump.cancel()
             self._pump = None
 
     def _close(self) -> None:
         """The connection closed: stop pumping, and end the track if it was being sent."""
-        started = self._pump is not None
+        started = self._pump is not None or self._forwarding
         self._stop_pump()
         self._source = None  # the native source goes now; the track stays readable
         if started and self._track is not None:
