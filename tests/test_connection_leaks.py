@@ -77,7 +77,7 @@ async def echo_cycle(module, close: bool) -> None:
 async def run_cycles(module, close: bool) -> tuple[dict, dict, float, float, float]:
     for _ in range(WARM_UP):
         await echo_cycle(module, close)
-    await settle()
+    await settle(lambda now: not any(native_counts().values()))
     before, rss_before = snapshot(), rss_mb()
     started = time.perf_counter()
     for cycle in range(CYCLES):
@@ -85,15 +85,19 @@ async def run_cycles(module, close: bool) -> tuple[dict, dict, float, float, flo
         if not close and cycle % 50 == 49:
             gc.collect()
     elapsed = time.perf_counter() - started
-    await settle()
-    return before, snapshot(), rss_before, rss_mb(), elapsed / CYCLES
+    after = await settle(lambda now: now == before)
+    return before, after, rss_before, rss_mb(), elapsed / CYCLES
 
 
-async def settle() -> None:
-    """Let closing finish: native teardown events and the collector's finalizers."""
-    for _ in range(3):
-        gc.collect()
-        await asyncio.sleep(0.05)
+async def settle(done, timeout: float = 10.0) -> dict:
+    """Let closing finish (native teardown events, the collector's finalizers): snapshots
+    until done(snapshot) holds or the deadline passes; returns the last one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = snapshot()
+        if done(now) or time.monotonic() > deadline:
+            return now
+        await asyncio.sleep(0.02)
 
 
 @pytest.mark.timeout(300)
@@ -108,3 +112,54 @@ async def test_connect_echo_close_cycles_leave_nothing(module, close):
     # A leaked connection costs far more than this over 1,000 cycles (its certificate,
     # transports and queues); allocator noise stays well below it.
     assert rss_after - rss_before < 40, f"RSS grew by {rss_after - rss_before:.0f} MB"
+
+
+MEDIA_CYCLES = 150
+MEDIA_WARM_UP = 20
+
+
+async def media_cycle(close: bool) -> None:
+    """Our sender, our receiver: a few frames of video and audio, then the sender hangs up
+    and the receiver reads its tracks to the end."""
+    from send_sources import quadrant_track, tone_track
+
+    module = webrtc.aiortc_compat
+    a = module.RTCPeerConnection(configuration(module))
+    b = module.RTCPeerConnection(configuration(module))
+    a.addTrack(quadrant_track(module, 160, 120))
+    a.addTrack(tone_track(module))
+    tracks = []
+    b.on("track", tracks.append)
+    await connect_full(a, b)
+    for track in tracks:
+        await asyncio.wait_for(track.recv(), 10)
+    await a.close()
+    for track in tracks:
+        with pytest.raises(module.MediaStreamError):
+            while True:
+                await asyncio.wait_for(track.recv(), 10)
+    if close:
+        await b.close()
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("close", [True, False], ids=["closed", "dropped"])
+async def test_media_cycles_leave_nothing(close):
+    for _ in range(MEDIA_WARM_UP):
+        await media_cycle(close)
+    await settle(lambda now: not any(native_counts().values())
+                 and not webrtc._native.live_local_tracks())
+    before, rss_before = snapshot(), rss_mb()
+    started = time.perf_counter()
+    for cycle in range(MEDIA_CYCLES):
+        await media_cycle(close)
+        if not close and cycle % 25 == 24:
+            gc.collect()
+    per_cycle = (time.perf_counter() - started) / MEDIA_CYCLES
+    after = await settle(lambda now: now == before and not webrtc._native.live_local_tracks())
+    after["sources"] = webrtc._native.live_local_tracks()
+    before["sources"] = 0
+    print(f"\nmedia {'closed' if close else 'dropped'}: {per_cycle * 1000:.0f} ms per cycle, "
+          f"RSS {rss_before:.0f} -> {rss_mb():.0f} MB, {before} -> {after}")
+    assert after == before
+    assert rss_mb() - rss_before < 40

@@ -11,7 +11,7 @@ import time
 import pytest
 
 PRELUDE = """
-import asyncio, gc, sys
+import asyncio, gc, sys, time
 sys.path.insert(0, {tests!r})
 import webrtc
 from webrtc import aiortc_compat as compat
@@ -25,6 +25,16 @@ async def connected_pair():
     await connect_trickle(a, b)
     await wait_for(lambda: channel.readyState == "open")
     return a, b, channel
+
+async def settle(predicate, timeout=10.0):
+    # Collect and poll until predicate() holds or the deadline passes (the caller prints
+    # what it found): teardown finishes on other threads, in its own time.
+    deadline = time.monotonic() + timeout
+    while True:
+        gc.collect()
+        if predicate() or time.monotonic() > deadline:
+            return
+        await asyncio.sleep(0.02)
 """
 
 
@@ -81,9 +91,7 @@ def test_connections_never_closed_and_collected():
                 a, b, channel = await connected_pair()
                 refs += [weakref.ref(a), weakref.ref(b), weakref.ref(channel)]
                 del a, b, channel
-            for _ in range(3):
-                gc.collect()
-                await asyncio.sleep(0.05)
+            await settle(lambda: all(r() is None for r in refs))
             alive = [r for r in refs if r() is not None]
             print("alive", len(alive))
             # New connections still work after the collected ones.
@@ -174,12 +182,12 @@ def test_no_native_objects_leak():
         async def main():
             for _ in range(5):
                 await cycle()
-            gc.collect(); await asyncio.sleep(0.05)
+            quiet = lambda: (_native.live_peer_connections(), _native.live_data_channels()) == (0, 0)
+            await settle(quiet)
             base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             for _ in range(40):
                 await cycle()
-            for _ in range(3):  # pending handler tasks may still hold the last pair
-                await asyncio.sleep(0.05); gc.collect()
+            await settle(quiet)  # pending handler tasks may still hold the last pair
             grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base_rss
             print("live", _native.live_peer_connections(), _native.live_data_channels())
             print("rss_growth_kib", grown)
@@ -233,8 +241,8 @@ def test_receiving_connections_collected_without_close():
                 await sender.close()
                 del sender, receiver, tracks
                 gc.collect()
-            await asyncio.sleep(0.2)
-            gc.collect()
+            await settle(lambda: (webrtc._native.live_peer_connections(),
+                                  webrtc._native.live_remote_tracks()) == (0, 0))
             print("frames", len(frames), frames[0].to_image().size)
             print("live", webrtc._native.live_peer_connections(), webrtc._native.live_remote_tracks())
         asyncio.run(main())
