@@ -1,7 +1,8 @@
 """Data channel benchmarks: python-webrtc (W3C and aiortc_compat layers) against aiortc, in one
 run, over loopback. Run through scripts/benchmark.sh (a loopback-only network namespace).
 
-  setup       createOffer until the channel is open on both sides (median of N pairs)
+  setup       createOffer until the channel is open on both sides (median of --runs pairs,
+              30 by default)
   throughput  64 MiB in 16 KiB binary messages, keeping bufferedAmount bounded
   messages    10,000 messages of 100 bytes, sent back to back, until all have arrived
 """
@@ -171,7 +172,7 @@ def report(results: dict) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20, help="pairs for the setup median")
+    parser.add_argument("--runs", type=int, default=30, help="pairs for the setup median (30)")
     parser.add_argument("--megabytes", type=int, default=64)
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--json", help="also write the results to this file")
