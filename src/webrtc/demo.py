@@ -3,8 +3,10 @@
 First an aiortc peer (an independent implementation) sends a moving test picture over VP8 and
 a 440 Hz tone over Opus; our side receives them through ``webrtc.aiortc_compat``, shows a live
 line with frames per second and dropped frames, checks the picture and the tone, and writes a
-received frame to a PNG file. Then two of our peers talk through a data channel: connection
-time, round trips, bulk throughput.
+received frame to a PNG file. Then the other way round: the same picture and tone, made by
+Python tracks on our side, are sent to an aiortc receiver, with a live line of what arrived.
+Last, two of our peers talk through a data channel: connection time, round trips, bulk
+throughput.
 """
 
 from __future__ import annotations
@@ -133,14 +135,13 @@ async def run(seconds: float, pings: int, message_size: int) -> dict:
 DEMO_WIDTH, DEMO_HEIGHT = 640, 480
 
 
-def _demo_tracks():
-    """aiortc tracks: a moving color bar over four colored quadrants, and a tone."""
+def _demo_tracks(VideoStreamTrack, MediaStreamTrack):
+    """A moving color bar over four colored quadrants, and a tone, as tracks built on the
+    given classes (aiortc's or ours: the code is the same)."""
     import fractions
 
     import av
     import numpy as np
-    from aiortc import VideoStreamTrack
-    from aiortc.mediastreams import MediaStreamTrack
 
     class MovingPicture(VideoStreamTrack):
         def __init__(self) -> None:
@@ -187,8 +188,9 @@ def _demo_tracks():
     return MovingPicture(), Tone()
 
 
-async def run_media(seconds: float, png_path: str) -> dict:
-    """Receive the demo streams for `seconds`; returns what was measured."""
+async def run_media(seconds: float, png_path: str, direction: str = "receive") -> dict:
+    """Stream the demo tracks for `seconds` from aiortc to us ("receive") or from us to
+    aiortc ("send"); returns what was measured at the receiving end."""
     try:
         import aioice.ice
         import aiortc
@@ -203,10 +205,16 @@ async def run_media(seconds: float, png_path: str) -> dict:
     if all(name == "lo" for _, name in socket.if_nameindex()):
         # In a namespace with only lo, aiortc finds no address unless told to use loopback.
         aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
-    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
-    receiver = aiortc_compat.RTCPeerConnection(aiortc_compat.RTCConfiguration(iceServers=[]))
+    theirs = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    ours = aiortc_compat.RTCPeerConnection(aiortc_compat.RTCConfiguration(iceServers=[]))
+    if direction == "receive":
+        sender, receiver = theirs, ours
+        classes = (aiortc.VideoStreamTrack, aiortc.mediastreams.MediaStreamTrack)
+    else:
+        sender, receiver = ours, theirs
+        classes = (aiortc_compat.VideoStreamTrack, aiortc_compat.MediaStreamTrack)
     try:
-        for track in _demo_tracks():
+        for track in _demo_tracks(*classes):
             sender.addTrack(track)
         tracks = {}
         receiver.on("track", lambda track: tracks.__setitem__(track.kind, track))
@@ -231,6 +239,10 @@ async def run_media(seconds: float, png_path: str) -> dict:
                 if track.kind == "audio" and len(tone) < 50:
                     tone.append(frame.to_ndarray()[0, ::2])  # left channel
 
+        def dropped(track) -> str:
+            count = getattr(track, "frames_dropped", None)  # aiortc's tracks never drop
+            return "" if count is None else f" (dropped {count})"
+
         async def report() -> None:
             while loop.time() - start < seconds:
                 await asyncio.sleep(0.5)
@@ -238,16 +250,17 @@ async def run_media(seconds: float, png_path: str) -> dict:
                 frame = last.get("video")
                 size = f"{frame.width}x{frame.height}" if frame else "-"
                 progress(
-                    f"media {elapsed:4.1f}s  video {size} {counts['video'] / elapsed:5.1f} fps "
-                    f"(dropped {video.frames_dropped})  audio {counts['audio'] / elapsed:5.1f} "
-                    f"frames/s (dropped {audio.frames_dropped})"
+                    f"{direction} {elapsed:4.1f}s  video {size} {counts['video'] / elapsed:5.1f} "
+                    f"fps{dropped(video)}  audio {counts['audio'] / elapsed:5.1f} "
+                    f"frames/s{dropped(audio)}"
                 )
 
         await asyncio.gather(consume(video), consume(audio), report())
         elapsed = loop.time() - start
         frame = last["video"]
         picture = frame.to_ndarray(format="rgb24")
-        frame.to_image().save(png_path)
+        if png_path:
+            frame.to_image().save(png_path)
         samples = np.concatenate(tone).astype(float)
         spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
         frequency = float(np.fft.rfftfreq(len(samples), 1 / 48000)[int(np.argmax(spectrum))])
@@ -256,7 +269,7 @@ async def run_media(seconds: float, png_path: str) -> dict:
             "seconds": elapsed,
             "video_frames": counts["video"],
             "video_fps": counts["video"] / elapsed,
-            "video_dropped": video.frames_dropped,
+            "video_dropped": getattr(video, "frames_dropped", 0),
             "video_size": (frame.width, frame.height),
             # The bottom-right quadrant is (235, 235, 235) where the bar is not.
             "pixel": picture[3 * DEMO_HEIGHT // 4, DEMO_WIDTH - 8].tolist(),
@@ -291,6 +304,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  audio    {media['audio_frames']:6d} frames  {rate} Hz {layout}, {samples} "
               f"samples each; tone {media['tone_hz']:.0f} Hz (sent 440 Hz)")
         print(f"  wrote    {media['png']}")
+        print()
+        media = asyncio.run(run_media(args.media_seconds, "", direction="send"))
+        progress("media done")
+        print()
+        print("python-webrtc demo: media from Python tracks, sent by the native engine to aiortc")
+        print(f"  video    {media['video_frames']:6d} frames  {media['video_size'][0]}x"
+              f"{media['video_size'][1]}  {media['video_fps']:.1f} fps  "
+              f"(pixel {media['pixel']}, sent [235, 235, 235])")
+        rate, layout, samples = media["audio_format"]
+        print(f"  audio    {media['audio_frames']:6d} frames  {rate} Hz {layout}, {samples} "
+              f"samples each; tone {media['tone_hz']:.0f} Hz (sent 440 Hz)")
         print()
     result = asyncio.run(run(args.seconds, args.pings, args.message_size))
     progress("done")
