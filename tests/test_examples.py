@@ -33,9 +33,12 @@ def test_demo_prints_a_summary(tmp_path):
     out = result.stdout
     # Media: live progress, the picture and the tone checked, a frame written.
     assert "fps (dropped" in out
-    video = out.split("  video ")[-1].splitlines()[0]
-    assert "640x480" in video and "(pixel [235, 235, 235]" in video
-    assert "tone 440 Hz" in out
+    received, sent = out.split("python-webrtc demo: media from Python tracks")
+    for part in (received, sent):
+        video = part.split("\n  video ")[-1].splitlines()[0]
+        assert "640x480" in video and "(pixel [235, 235, 235]" in video
+        assert "tone 440 Hz" in part
+    assert "send " in sent and "fps" in sent
     from PIL import Image
 
     with Image.open(png) as image:
@@ -43,3 +46,11 @@ def test_demo_prints_a_summary(tmp_path):
     assert "connection setup" in out and "round trips" in out and "bulk transfer" in out
     megabytes = float(out.split("bulk transfer")[1].split("MB")[0])
     assert megabytes > 1
+
+
+def test_send_media_example():
+    result = run(str(EXAMPLES / "aiortc_send_media.py"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "video 320x240, top-left pixel red: True"
+    assert lines[1].startswith("audio 48000 Hz") and lines[1].endswith("loud: True")
