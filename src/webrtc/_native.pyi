@@ -29,6 +29,14 @@ def live_data_channels() -> int:
 def live_remote_tracks() -> int:
     """Native remote tracks not yet destroyed (for leak tests)."""
 
+def live_event_queues() -> int:
+    """
+    Native event queues (each with an eventfd) not yet destroyed (for leak tests).
+    """
+
+def live_local_tracks() -> int:
+    """Native sources of sent tracks not yet destroyed (for leak tests)."""
+
 def shutdown() -> None:
     """
     Close every peer connection and stop the engine's threads (done at exit).
@@ -196,6 +204,61 @@ class RemoteTrack:
 
     def set_upmix_mono(self, upmix: bool) -> None: ...
 
+class LocalTrack:
+    """Native source of a track we send."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def id(self) -> str: ...
+
+class AudioSource(LocalTrack):
+    """Audio we send: a buffer drained by a native 10 ms clock."""
+
+    def __init__(self, id: str) -> None: ...
+
+    def push(self, data: object, sample_rate: int, channels: int) -> None:
+        """Queue s16 interleaved samples (any buffer). Never waits."""
+
+    @property
+    def buffered_ms(self) -> float: ...
+
+    @property
+    def samples_sent(self) -> int: ...
+
+    @property
+    def silent_chunks(self) -> int: ...
+
+    @property
+    def samples_dropped(self) -> int: ...
+
+    def clear(self) -> None: ...
+
+class VideoSource(LocalTrack):
+    """Video we send: pictures converted to I420 and encoded natively."""
+
+    def __init__(self, id: str) -> None: ...
+
+    def push(self, format: str, width: int, height: int, planes: Sequence, strides: Sequence[int], rotation: int = 0) -> bool:
+        """
+        Convert and send one picture; False when the encoder's adapter drops it.
+        """
+
+    def push_frame(self, frame: VideoFrame) -> bool:
+        """Send a received frame on, by reference."""
+
+    @property
+    def frames_sent(self) -> int: ...
+
+    @property
+    def frames_dropped(self) -> int: ...
+
+def get_capabilities(kind: str, sender: bool) -> tuple:
+    """
+    ([(mimeType, clockRate, channels, parameters)], [header extension URI]).
+    """
+
 class PeerConnection:
     """Native half of an RTCPeerConnection."""
 
@@ -243,5 +306,32 @@ class PeerConnection:
         """
         (type, sdp) or None; which: '' (pending, else current), 'current' or 'pending'.
         """
+
+    def add_track(self, track: object, stream_ids: Sequence[str]) -> int:
+        """
+        Send a LocalTrack (or forward a RemoteTrack); returns the transceiver's index.
+        """
+
+    def add_transceiver_with_track(self, track: object, direction: str, stream_ids: Sequence[str]) -> int: ...
+
+    def set_sender_track(self, index: int, track: object | None) -> None:
+        """A LocalTrack, a RemoteTrack, or None."""
+
+    def remove_track(self, index: int) -> None: ...
+
+    def set_codec_preferences(self, index: int, codecs: Sequence[tuple[str, int, int | None, Sequence[tuple[str, str]]]]) -> None: ...
+
+    def get_sender_parameters(self, index: int) -> tuple:
+        """
+        (degradationPreference, [(active, maxBitrate, maxFramerate, scaleResolutionDownBy)]).
+        """
+
+    def set_sender_parameters(self, index: int, degradation_preference: str, encodings: Sequence[tuple[bool, int | None, float | None, float | None]]) -> None: ...
+
+    def set_start_bitrate(self, bits_per_second: int) -> None: ...
+
+    def get_sender_stats(self, request: int, index: int) -> None: ...
+
+    def get_receiver_stats(self, request: int, index: int) -> None: ...
 
     def close(self) -> None: ...
