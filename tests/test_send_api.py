@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aiortc
 import av
 import numpy as np
 import pytest
 
 import webrtc
 from webrtc import aiortc_compat as compat
-from conftest import configuration, connect_full, connect_trickle, peer_pair, wait_for
+from conftest import configuration, connect_trickle, peer_pair, wait_for
 from send_sources import quadrant_track, tone_track
 from test_send_aiortc import assert_quadrants, send_to_aiortc
 
@@ -56,7 +55,7 @@ async def test_add_track_returns_its_sender(closing, module):
     assert transceiver.sender is sender and transceiver.direction == "sendrecv"
     assert pc.getSenders() == [sender]
     offer = await pc.createOffer()
-    assert "m=video" in offer.sdp and f"msid:" in offer.sdp and track.id in offer.sdp
+    assert "m=video" in offer.sdp and "msid:" in offer.sdp and track.id in offer.sdp
 
 
 @pytest.mark.parametrize("module", LAYERS)

@@ -19,7 +19,7 @@ import uuid
 import warnings
 from typing import Any
 
-from ..exceptions import InternalError, InvalidAccessError, InvalidStateError, OperationError
+from ..exceptions import InternalError, InvalidStateError, OperationError
 from ..rtcrtpsender import check_track, new_source
 from ..rtcrtptransceiver import DIRECTIONS
 from ..rtcconfiguration import RTCConfiguration, RTCIceServer
