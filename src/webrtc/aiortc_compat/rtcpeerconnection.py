@@ -203,6 +203,9 @@ class RTCPeerConnection(_W3CPeerConnection):
         negotiated: bool = False,
         id: int | None = None,
     ) -> RTCDataChannel:
+        for name, value in (("label", label), ("protocol", protocol)):
+            if not isinstance(value, str):  # aiortc fails on len() of it
+                raise TypeError(f"{name} must be a str (got {type(value).__name__})")
         if maxPacketLifeTime is not None and maxRetransmits is not None:
             raise ValueError("Cannot specify both maxPacketLifeTime and maxRetransmits")
         if negotiated and (not isinstance(id, int) or not 0 <= id <= 65534):
@@ -229,7 +232,9 @@ class RTCPeerConnection(_W3CPeerConnection):
     def addTransceiver(self, trackOrKind: Any, direction: str = "sendrecv") -> RTCRtpTransceiver:
         """Add a media section for a track or for ``"audio"``/``"video"``."""
         self._check_open()
-        kind = trackOrKind if isinstance(trackOrKind, str) else getattr(trackOrKind, "kind", None)
+        # As aiortc: a track gives its kind; anything else is taken as the kind itself.
+        is_track = not isinstance(trackOrKind, str) and callable(getattr(trackOrKind, "recv", None))
+        kind = trackOrKind.kind if is_track else trackOrKind
         if kind not in ("audio", "video"):
             raise InternalError(f'Invalid track kind "{kind}"')
         if direction not in DIRECTIONS:
