@@ -113,6 +113,8 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       size_t size = message.data.size();
       if (transport->SendData(sid, params, message.data, &result)) {
         pending_bytes.fetch_sub(size);
+        direct_messages_sent.fetch_add(1);
+        direct_bytes_sent.fetch_add(size);
         CheckLow(before);
         // Let the sockets' handlers run (receiving, acknowledgements); no task runs
         // meanwhile, and what the handlers trigger is posted, not run here.
@@ -295,6 +297,9 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
   std::atomic<uint64_t> native_buffered{0};
   std::atomic<uint64_t> low_threshold{0};
   std::atomic<bool> direct{false};
+  // What the direct path sent: libwebrtc's stats count only what went through its Send().
+  std::atomic<uint64_t> direct_messages_sent{0};
+  std::atomic<uint64_t> direct_bytes_sent{0};
   std::atomic<int> stream_id{-1};
   std::atomic<bool> close_requested{false};  // set on the signaling thread, read on both
   bool flushing = false;              // signaling thread only
@@ -361,6 +366,9 @@ void DataChannel::Send(const char* data, size_t size, bool binary) {
 uint64_t DataChannel::buffered_amount() const { return impl_->Total(); }
 
 bool DataChannel::direct_path() const { return impl_->direct.load(); }
+
+uint64_t DataChannel::direct_messages_sent() const { return impl_->direct_messages_sent.load(); }
+uint64_t DataChannel::direct_bytes_sent() const { return impl_->direct_bytes_sent.load(); }
 
 uint64_t DataChannel::buffered_amount_low_threshold() const {
   return impl_->low_threshold.load();

@@ -39,6 +39,9 @@ class DataChannel {
   uint64_t buffered_amount() const;
   // Whether sends go straight to the SCTP transport (see data_channel.cpp).
   bool direct_path() const;
+  // Messages and bytes sent by the direct path, which libwebrtc's stats do not see.
+  uint64_t direct_messages_sent() const;
+  uint64_t direct_bytes_sent() const;
   uint64_t buffered_amount_low_threshold() const;
   void set_buffered_amount_low_threshold(uint64_t threshold);
   // Closes after everything queued so far has been handed to the transport.

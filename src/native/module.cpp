@@ -156,6 +156,8 @@ void BindDataChannel(nb::module_& m) {
       .def_prop_ro("buffered_amount", &DataChannel::buffered_amount)
       .def_prop_ro("direct_path", &DataChannel::direct_path,
                    "Whether sends go straight to the SCTP transport (network thread).")
+      .def_prop_ro("direct_messages_sent", &DataChannel::direct_messages_sent)
+      .def_prop_ro("direct_bytes_sent", &DataChannel::direct_bytes_sent)
       .def_prop_rw("buffered_amount_low_threshold", &DataChannel::buffered_amount_low_threshold,
                    &DataChannel::set_buffered_amount_low_threshold)
       .def("close", &DataChannel::Close, nb::call_guard<nb::gil_scoped_release>());

@@ -98,6 +98,12 @@ class DataChannel:
         """Whether sends go straight to the SCTP transport (network thread)."""
 
     @property
+    def direct_messages_sent(self) -> int: ...
+
+    @property
+    def direct_bytes_sent(self) -> int: ...
+
+    @property
     def buffered_amount_low_threshold(self) -> int: ...
 
     @buffered_amount_low_threshold.setter

@@ -443,7 +443,23 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         """The connection's statistics (libwebrtc's W3C stats collector)."""
         self._check_open()
         report_json, _ = await self._native_request(self._native.get_stats)
-        return RTCStatsReport._from_json(report_json)
+        report = RTCStatsReport._from_json(report_json)
+        self._add_direct_sends(report)
+        return report
+
+    def _add_direct_sends(self, report: RTCStatsReport) -> None:
+        """libwebrtc counts only the messages that went through its own Send(): add what
+        our direct path sent to each channel's data-channel stats."""
+        by_id = {channel.id: channel for channel in self._channels.values()
+                 if channel.id is not None}
+        for stats in report.values():
+            if stats.get("type") != "data-channel":
+                continue
+            channel = by_id.get(stats.get("dataChannelIdentifier"))
+            if channel is None:
+                continue
+            stats["messagesSent"] = stats.get("messagesSent", 0) + channel._native.direct_messages_sent
+            stats["bytesSent"] = stats.get("bytesSent", 0) + channel._native.direct_bytes_sent
 
     def restartIce(self) -> None:
         self._check_open()
