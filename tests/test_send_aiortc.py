@@ -293,3 +293,27 @@ def aiortc_tone():
     from media_sources import ToneTrack
 
     return ToneTrack(440.0)
+
+
+async def test_server_pattern_answer_with_a_track_added_in_the_track_handler(closing):
+    """aiortc's server examples: the offer comes from the remote side, and the answerer
+    adds its own track inside the `track` handler; our answer sends it."""
+    theirs = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
+    closing(theirs)
+    theirs.addTrack(QuadrantTrack(320, 240))
+    ours = compat.RTCPeerConnection(configuration(compat))
+    closing(ours)
+    mine = quadrant_track(compat, 640, 480)
+
+    @ours.on("track")
+    def on_track(track):
+        ours.addTrack(mine)
+
+    received = {}
+    theirs.on("track", lambda track: received.__setitem__(track.kind, track))
+    await connect_full(theirs, ours)
+    (transceiver,) = ours.getTransceivers()  # the offered section was reused
+    assert transceiver.sender.track is mine and transceiver.currentDirection == "sendrecv"
+    frames = [await asyncio.wait_for(received["video"].recv(), 10) for _ in range(5)]
+    assert (frames[-1].width, frames[-1].height) == (640, 480)
+    assert_quadrants(frames[-1].to_ndarray(format="rgb24"))
