@@ -3,7 +3,6 @@
 // encoders take exactly 10 ms per call). A short buffer is topped up with silence at once,
 // so an underrun costs a gap, not latency.
 #include <algorithm>
-#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "api/units/time_delta.h"
 #include "local_track_internal.h"
 #include "rtc_base/task_utils/repeating_task.h"
+#include "sample_fifo.h"
 
 namespace pywebrtc {
 namespace {
@@ -38,30 +38,22 @@ class PushAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
 
   void Push(const int16_t* samples, size_t frames, int sample_rate, int channels) {
     std::lock_guard lock(mutex_);
-    if (sample_rate != rate_ || channels != channels_) {
-      dropped_ += channels_ ? buffer_.size() / channels_ : 0;
-      buffer_.clear();
-      rate_ = sample_rate;
-      channels_ = channels;
+    if (sample_rate != buffer_.rate() || channels != buffer_.channels()) {
+      dropped_ += buffer_.Reset(sample_rate, channels);
     }
-    buffer_.insert(buffer_.end(), samples, samples + frames * channels);
-    const size_t limit = static_cast<size_t>(rate_) * kMaxBufferedMs / 1000 * channels_;
-    if (buffer_.size() > limit) {
-      const size_t excess = buffer_.size() - limit;
-      buffer_.erase(buffer_.begin(), buffer_.begin() + excess);
-      dropped_ += excess / channels_;
-    }
+    buffer_.Append(samples, frames);
+    dropped_ += buffer_.Trim(static_cast<size_t>(sample_rate) * kMaxBufferedMs / 1000);
   }
 
   double buffered_ms() const {
     std::lock_guard lock(mutex_);
-    if (!rate_) return 0;
-    return 1000.0 * static_cast<double>(buffer_.size() / channels_) / rate_;
+    if (!buffer_.rate()) return 0;
+    return 1000.0 * static_cast<double>(buffer_.frames()) / buffer_.rate();
   }
 
   void Clear() {
     std::lock_guard lock(mutex_);
-    buffer_.clear();
+    buffer_.Clear();
   }
 
   uint64_t sent() const { std::lock_guard lock(mutex_); return sent_; }
@@ -75,22 +67,19 @@ class PushAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
       std::lock_guard lock(mutex_);
       // Before the first push, 48 kHz mono silence keeps the stream going (as aiortc's
       // sender does once a track is attached).
-      rate = rate_ ? rate_ : 48000;
-      channels = rate_ ? channels_ : 1;
-      const size_t want = static_cast<size_t>(rate / 100) * channels;
+      rate = buffer_.rate() ? buffer_.rate() : 48000;
+      channels = buffer_.rate() ? buffer_.channels() : 1;
+      const size_t chunk = static_cast<size_t>(rate / 100);
       // After an underrun (and at the start) wait for a little audio before playing again,
       // so a pusher that keeps pace with the clock, but not to the millisecond, does not
       // alternate between sound and silence every chunk.
-      if (!playing_ && buffer_.size() >= want * kPrebufferChunks) playing_ = true;
-      if (playing_ && buffer_.size() >= want) {
-        chunk_.assign(buffer_.begin(), buffer_.begin() + want);
-        buffer_.erase(buffer_.begin(), buffer_.begin() + want);
-      } else {
+      if (!playing_ && buffer_.frames() >= chunk * kPrebufferChunks) playing_ = true;
+      if (!playing_ || !buffer_.Take(chunk, chunk_)) {
         playing_ = false;
-        chunk_.assign(want, 0);
+        chunk_.assign(chunk * channels, 0);
         ++silent_;
       }
-      sent_ += rate / 100;
+      sent_ += chunk;
     }
     std::lock_guard lock(sinks_mutex_);
     for (auto* sink : sinks_) {
@@ -104,9 +93,7 @@ class PushAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
 
  private:
   mutable std::mutex mutex_;
-  std::deque<int16_t> buffer_;  // guarded by mutex_
-  int rate_ = 0;                // guarded by mutex_
-  int channels_ = 0;            // guarded by mutex_
+  SampleFifo buffer_;           // guarded by mutex_
   bool playing_ = false;        // guarded by mutex_
   uint64_t sent_ = 0, silent_ = 0, dropped_ = 0;  // guarded by mutex_
   std::vector<int16_t> chunk_;  // the clock's

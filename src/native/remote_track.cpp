@@ -7,6 +7,7 @@
 
 #include "api/video/video_sink_interface.h"
 #include "remote_track_internal.h"
+#include "sample_fifo.h"
 #include "video_frame_internal.h"
 
 namespace pywebrtc {
@@ -81,31 +82,26 @@ struct RemoteTrack::Impl : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
     }
     const bool upmix = upmix_mono && number_of_channels == 1 && sample_rate == 48000;
     const int channels = upmix ? 2 : static_cast<int>(number_of_channels);
-    if (pending.sample_rate != sample_rate || pending.channels != channels) {
+    if (pending.rate() != sample_rate || pending.channels() != channels) {
       // A new format starts a new frame (the partial one goes); pts keeps counting time.
-      if (pending.sample_rate > 0) {
-        audio_pts = audio_pts * sample_rate / pending.sample_rate;
-      }
-      pending = AudioFrame{{}, sample_rate, channels, audio_pts};
+      if (pending.rate() > 0) audio_pts = audio_pts * sample_rate / pending.rate();
+      pending.Reset(sample_rate, channels);
+      pending_pts = audio_pts;
     }
     if (upmix) {
-      for (size_t i = 0; i < values; ++i) {
-        pending.data.push_back(in[i]);
-        pending.data.push_back(in[i]);
-      }
+      pending.AppendUpmixed(in, number_of_frames);
     } else {
-      pending.data.insert(pending.data.end(), in, in + values);
+      pending.Append(in, number_of_frames);
     }
-    const size_t frame_values = static_cast<size_t>(sample_rate / 50) * channels;  // 20 ms
-    while (pending.data.size() >= frame_values) {
+    const size_t frame_samples = static_cast<size_t>(sample_rate / 50);  // 20 ms
+    while (pending.frames() >= frame_samples) {
       auto frame = std::make_shared<AudioFrame>();
+      pending.Take(frame_samples, frame->data);
       frame->sample_rate = sample_rate;
       frame->channels = channels;
-      frame->pts = pending.pts;
-      frame->data.assign(pending.data.begin(), pending.data.begin() + frame_values);
-      pending.data.erase(pending.data.begin(), pending.data.begin() + frame_values);
-      pending.pts += sample_rate / 50;
-      audio_pts = pending.pts;
+      frame->pts = pending_pts;
+      pending_pts += static_cast<int64_t>(frame_samples);
+      audio_pts = pending_pts;
       audio.push_back(std::move(frame));
       if (audio.size() > max_queue) {
         audio.pop_front();
@@ -186,7 +182,8 @@ struct RemoteTrack::Impl : public rtc::VideoSinkInterface<webrtc::VideoFrame>,
   uint32_t last_timestamp = 0;
   int64_t video_pts = 0;
   int64_t audio_pts = 0;
-  AudioFrame pending;  // audio gathered towards the next 20 ms frame
+  SampleFifo pending;     // audio gathered towards the next 20 ms frame
+  int64_t pending_pts = 0;  // pts of its first sample
   bool audio_started = false;
   int placeholder_rate = 0;
   size_t placeholder_channels = 0;
