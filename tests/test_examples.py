@@ -36,13 +36,17 @@ def test_demo_prints_a_summary(tmp_path):
     received, sent = out.split("python-webrtc demo: media from Python tracks")
     for part in (received, sent):
         video = part.split("\n  video ")[-1].splitlines()[0]
-        assert "640x480" in video and "(pixel [235, 235, 235]" in video
+        assert "640x480" in video
+        # VP8 is lossy: the flat quadrant comes back within a few levels of what was drawn.
+        pixel = [int(v) for v in video.split("(pixel [")[1].split("]")[0].split(",")]
+        assert all(abs(v - 235) <= 8 for v in pixel), video
         assert "tone 440 Hz" in part
     assert "\nsend " in out  # the live line of the sending part
     from PIL import Image
 
     with Image.open(png) as image:
-        assert image.size == (640, 480) and image.getpixel((600, 400)) == (235, 235, 235)
+        assert image.size == (640, 480) and all(
+            abs(v - 235) <= 8 for v in image.getpixel((600, 400)))
     assert "connection setup" in out and "round trips" in out and "bulk transfer" in out
     megabytes = float(out.split("bulk transfer")[1].split("MB")[0])
     assert megabytes > 1
