@@ -398,3 +398,12 @@ async def test_sent_tracks_leave_nothing_behind(closing):
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(released(), 10)
+
+
+async def test_compat_replace_track_on_a_fresh_sender_keeps_the_resolution(closing):
+    """replaceTrack onto a sender that never had a track sets it up as addTrack does."""
+    pc = compat.RTCPeerConnection(configuration(compat))
+    closing(pc)
+    transceiver = pc.addTransceiver("video")
+    transceiver.sender.replaceTrack(quadrant_track(compat))
+    assert transceiver.sender.getParameters().degradationPreference == "maintain-resolution"

@@ -123,7 +123,8 @@ class RTCRtpSender:
         if track is None:
             self._detach()
         else:
-            self._attach(track, source)
+            # Through the connection, which may set the sender up for the track first.
+            pc._attach_sender(self, track, source)
 
     async def replaceTrack(self, track: Any) -> None:
         """Send `track` instead (None: send nothing), without renegotiation."""

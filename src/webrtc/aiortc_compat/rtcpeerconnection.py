@@ -20,7 +20,7 @@ import warnings
 from typing import Any
 
 from ..exceptions import InternalError, InvalidStateError, OperationError
-from ..rtcrtpsender import check_track, new_source
+from ..rtcrtpsender import check_track
 from ..rtcrtptransceiver import DIRECTIONS
 from ..rtcconfiguration import RTCConfiguration, RTCIceServer
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
@@ -254,13 +254,11 @@ class RTCPeerConnection(_W3CPeerConnection):
         for transceiver in self._transceivers:
             if (transceiver.kind == kind and transceiver.sender.track is None
                     and not transceiver.stopped):
-                source = new_source(track)
-                self._native.set_sender_track(transceiver._index, source)
+                transceiver.sender._replace(track)
                 if transceiver.direction == "recvonly":
                     transceiver.direction = "sendrecv"
                 elif transceiver.direction == "inactive":
                     transceiver.direction = "sendonly"
-                self._attach_sender(transceiver.sender, track, source)
                 return transceiver.sender
         return super().addTrack(track)
 
