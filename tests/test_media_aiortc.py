@@ -29,7 +29,7 @@ from media_sources import (
 LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
 
 
-async def receive_from_aiortc(module, closing, *tracks, video_codec=None):
+async def receive_from_aiortc(module, closing, *tracks, video_codec=None, audio_codec=None):
     """aiortc offers `tracks`; a `module` connection answers. Returns (sender, receiver,
     {kind: remote track}) with the tracks as the `track` event gave them."""
     sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
@@ -38,6 +38,8 @@ async def receive_from_aiortc(module, closing, *tracks, video_codec=None):
         sender.addTrack(track)
     if video_codec:
         prefer_codec(sender, "video", video_codec)
+    if audio_codec:
+        prefer_codec(sender, "audio", audio_codec)
     receiver = module.RTCPeerConnection(configuration(module))
     closing(receiver)
     received = {}
@@ -138,16 +140,9 @@ async def test_opus_tone_frequency(closing, module):
 
 
 async def test_tone_frequency_g711(closing):
-    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
-    closing(sender)
-    sender.addTrack(ToneTrack(1000.0, rate=8000))
-    prefer_codec(sender, "audio", "audio/PCMU")
-    receiver = compat.RTCPeerConnection(configuration(compat))
-    closing(receiver)
-    tracks = []
-    receiver.on("track", tracks.append)
-    await connect_full(sender, receiver)
-    frames = [await asyncio.wait_for(tracks[0].recv(), 10) for _ in range(60)]
+    _, _, tracks = await receive_from_aiortc(compat, closing, ToneTrack(1000.0, rate=8000),
+                                             audio_codec="audio/PCMU")
+    frames = [await asyncio.wait_for(tracks["audio"].recv(), 10) for _ in range(60)]
     frame = frames[-1]
     assert frame.sample_rate == 8000 and frame.samples == 160 and frame.layout.name == "mono"
     mono = np.concatenate([f.to_ndarray()[0] for f in frames[-50:]]).astype(float)
@@ -359,17 +354,10 @@ async def test_first_audio_frame_is_the_first_sound(closing, module):
 
 
 async def test_g722_tone(closing):
-    sender = aiortc.RTCPeerConnection(aiortc.RTCConfiguration(iceServers=[]))
-    closing(sender)
-    sender.addTrack(ToneTrack(1000.0, rate=16000))
-    prefer_codec(sender, "audio", "audio/G722")
-    receiver = compat.RTCPeerConnection(configuration(compat))
-    closing(receiver)
-    tracks = []
-    receiver.on("track", tracks.append)
-    await connect_full(sender, receiver)
+    _, receiver, tracks = await receive_from_aiortc(
+        compat, closing, ToneTrack(1000.0, rate=16000), audio_codec="audio/G722")
     assert "G722/8000" in receiver.localDescription.sdp
-    frames = [await asyncio.wait_for(tracks[0].recv(), 10) for _ in range(60)]
+    frames = [await asyncio.wait_for(tracks["audio"].recv(), 10) for _ in range(60)]
     frame = frames[-1]
     assert frame.sample_rate == 16000 and frame.samples == 320 and frame.layout.name == "mono"
     assert [f.pts for f in frames] == [frames[0].pts + 320 * i for i in range(60)]
