@@ -9,6 +9,7 @@
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/vector.h>
 
+#include "certificate.h"
 #include "data_channel.h"
 #include "engine.h"
 #include "event_queue.h"
@@ -581,7 +582,22 @@ void BindPeerConnection(nb::module_& m) {
            nb::call_guard<nb::gil_scoped_release>())
       .def("get_receiver_stats", &PeerConnection::GetReceiverStats, "request"_a, "index"_a,
            nb::call_guard<nb::gil_scoped_release>())
+      .def("get_receiver_sources", &PeerConnection::GetReceiverSources, "index"_a,
+           nb::call_guard<nb::gil_scoped_release>(),
+           "[(milliseconds since last heard, source, is_contributing)] of the last 10 s.")
       .def("close", &PeerConnection::Close, nb::call_guard<nb::gil_scoped_release>());
+}
+
+void BindCertificate(nb::module_& m) {
+  nb::class_<Certificate>(m, "Certificate", "An ECDSA P-256 DTLS certificate.")
+      .def_static("generate", &Certificate::Generate, "expires_ms"_a = nb::none(),
+                  nb::call_guard<nb::gil_scoped_release>(),
+                  "A new key and self-signed certificate, valid for expires_ms.")
+      .def_prop_ro("expires", &Certificate::Expires,
+                   "Milliseconds since the Unix epoch when it stops being valid.")
+      .def("fingerprint", &Certificate::Fingerprint, "algorithm"_a,
+           "The digest in RFC 4572 form (upper-case hex pairs joined by colons).")
+      .def("to_pem", &Certificate::ToPem, "(private key, certificate), both PEM.");
 }
 
 }  // namespace
@@ -606,4 +622,5 @@ NB_MODULE(_native, m) {
   BindFrames(m);
   BindLocalTracks(m);
   BindPeerConnection(m);
+  BindCertificate(m);
 }

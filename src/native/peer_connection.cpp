@@ -16,6 +16,7 @@
 #include "api/rtp_parameters.h"
 #include "p2p/client/basic_port_allocator.h"
 #include "rtc_base/rtc_certificate_generator.h"
+#include "rtc_base/time_utils.h"
 #include "engine_internal.h"
 
 namespace pywebrtc {
@@ -804,6 +805,19 @@ void PeerConnection::GetReceiverStats(uint64_t request, size_t index) {
     auto receiver = TransceiverAt(*impl_, index)->receiver();
     impl_->pc->GetStats(receiver, rtc::make_ref_counted<StatsCallback>(impl_->queue, request));
   });
+}
+
+std::vector<std::tuple<int64_t, uint32_t, bool>> PeerConnection::GetReceiverSources(size_t index) {
+  std::vector<std::tuple<int64_t, uint32_t, bool>> out;
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    const int64_t now = rtc::TimeMillis();  // the clock RtpSource timestamps are on
+    for (const auto& source : TransceiverAt(*impl_, index)->receiver()->GetSources()) {
+      out.emplace_back(now - source.timestamp_ms(), source.source_id(),
+                       source.source_type() == webrtc::RtpSourceType::CSRC);
+    }
+  });
+  return out;
 }
 
 }  // namespace pywebrtc

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -150,6 +151,9 @@ class PeerConnection {
   // Asynchronous, as GetStats, for one transceiver's sender or receiver.
   void GetSenderStats(uint64_t request, size_t index);
   void GetReceiverStats(uint64_t request, size_t index);
+  // The synchronization and contributing sources heard in the last 10 s, as
+  // (milliseconds since last heard, source, is_contributing).
+  std::vector<std::tuple<int64_t, uint32_t, bool>> GetReceiverSources(size_t index);
 
   // `which`: "" (pending, else current), "current" or "pending".
   std::optional<SessionDescription> local_description(const std::string& which = "") const;

@@ -340,4 +340,26 @@ class PeerConnection:
 
     def get_receiver_stats(self, request: int, index: int) -> None: ...
 
+    def get_receiver_sources(self, index: int) -> list[tuple[int, int, bool]]:
+        """
+        [(milliseconds since last heard, source, is_contributing)] of the last 10 s.
+        """
+
     def close(self) -> None: ...
+
+class Certificate:
+    """An ECDSA P-256 DTLS certificate."""
+
+    @staticmethod
+    def generate(expires_ms: int | None = None) -> Certificate:
+        """A new key and self-signed certificate, valid for expires_ms."""
+
+    @property
+    def expires(self) -> int:
+        """Milliseconds since the Unix epoch when it stops being valid."""
+
+    def fingerprint(self, algorithm: str) -> str:
+        """The digest in RFC 4572 form (upper-case hex pairs joined by colons)."""
+
+    def to_pem(self) -> tuple[str, str]:
+        """(private key, certificate), both PEM."""

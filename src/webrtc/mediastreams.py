@@ -11,6 +11,7 @@ import time
 import uuid
 from abc import ABCMeta, abstractmethod
 from fractions import Fraction
+from typing import Protocol
 
 from pyee.asyncio import AsyncIOEventEmitter
 
@@ -132,7 +133,17 @@ class VideoStreamTrack(MediaStreamTrack):
         return frame
 
 
-def convert_timebase(pts: int, from_base: Fraction, to_base: Fraction) -> int:
+class TimeBase(Protocol):
+    """A time base: ``fractions.Fraction``, or PyAV 19's ``AVRational``."""
+
+    @property
+    def numerator(self) -> int: ...
+
+    @property
+    def denominator(self) -> int: ...
+
+
+def convert_timebase(pts: int, from_base: TimeBase, to_base: TimeBase) -> int:
     """Rescale a timestamp from one time base to another."""
     if from_base != to_base:
         pts = int(pts * from_base / to_base)
@@ -148,5 +159,6 @@ __all__ = [
     "MediaStreamError",
     "MediaStreamTrack",
     "VideoStreamTrack",
+    "TimeBase",
     "convert_timebase",
 ]

@@ -24,6 +24,8 @@ from .rtcdatachannel import RTCDataChannel
 from .rtcicecandidate import RTCIceCandidate, parse_candidate
 from .rtcsessiondescription import RTCSessionDescription
 from .rtcstatsreport import RTCStatsReport
+from .rtcdtlstransport import RTCDtlsTransport
+from .rtcicetransport import RTCIceTransport
 from .rtcsctptransport import RTCSctpTransport
 from .remotestreamtrack import MediaStream, RemoteStreamTrack
 from .exceptions import InvalidAccessError
@@ -43,6 +45,16 @@ ICE_GATHERING_STATES = ("new", "gathering", "complete")
 ICE_CONNECTION_STATES = ("new", "checking", "connected", "completed", "failed", "disconnected", "closed")
 CONNECTION_STATES = ("new", "connecting", "connected", "disconnected", "failed", "closed")
 DTLS_STATES = ("new", "connecting", "connected", "closed", "failed")
+# The DTLS state the connection state implies (libwebrtc reports DTLS changes to us only
+# once connected; "disconnected" is an ICE matter, DTLS stays up).
+_DTLS_STATE_OF_CONNECTION = {
+    "new": "new",
+    "connecting": "connecting",
+    "connected": "connected",
+    "disconnected": "connected",
+    "failed": "failed",
+    "closed": "closed",
+}
 
 # What libwebrtc's dcSCTP accepts (and advertises in a=max-message-size).
 LOCAL_MAX_MESSAGE_SIZE = 262144
@@ -107,6 +119,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._remote_max_message_size: int | None = None
         self._sctp: RTCSctpTransport | None = None
         self._gathering_waiters: list[asyncio.Future] = []
+        # Views of libwebrtc's transports, made on first use (see _dtls_transport()).
+        self._dtls: RTCDtlsTransport | None = None
+        self._ice_role: str | None = None  # set by the first local description
+        self._added_remote_candidates: list[str] = []
 
     def _native_configuration(self, configuration: RTCConfiguration) -> tuple:
         servers = native_ice_servers(configuration.iceServers)
@@ -363,6 +379,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             await self._native_request(
                 self._native.set_local_description, description.type, prepared.text
             )
+        if self._ice_role is None:
+            local = self._native.local_description()
+            if local is not None:
+                # The side whose description came first as an offer controls ICE.
+                self._ice_role = "controlling" if local[0] == "offer" else "controlled"
         if self._signalingState == "stable" and self._pending_remote is not None:
             # Our answer completed the negotiation the remote offer began.
             self._current_remote, self._pending_remote = self._pending_remote, None
@@ -397,6 +418,25 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._update_sctp()
         self._sync_transceivers()
 
+    def _dtls_transport(self) -> RTCDtlsTransport:
+        """The connection's DTLS transport (and the ICE transport under it)."""
+        if self._dtls is None:
+            ice = self._make_ice_transport()
+            ice._state = self._iceConnectionState
+            ice._gathering_state = self._iceGatheringState
+            self._dtls = self._make_dtls_transport(ice)
+            self._dtls._state = _DTLS_STATE_OF_CONNECTION.get(self._connectionState, "new")
+        return self._dtls
+
+    def _make_sctp_transport(self) -> RTCSctpTransport:
+        return RTCSctpTransport(self)
+
+    def _make_ice_transport(self) -> RTCIceTransport:
+        return RTCIceTransport(self)
+
+    def _make_dtls_transport(self, ice: RTCIceTransport) -> RTCDtlsTransport:
+        return RTCDtlsTransport(ice)
+
     def _update_sctp(self) -> None:
         if self._closed:
             return
@@ -404,7 +444,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             (self._native.local_description() or ("", ""))[1]
             + (self._remote or ("", ""))[1]
         ):
-            self._sctp = RTCSctpTransport(self)
+            self._sctp = self._make_sctp_transport()
 
     def _max_message_size(self) -> int:
         remote = self._remote_max_message_size or DEFAULT_REMOTE_MAX_MESSAGE_SIZE
@@ -438,6 +478,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         await self._native_request(
             self._native.add_ice_candidate, line, mid or "", -1 if mline_index is None else mline_index
         )
+        self._added_remote_candidates.append(line)
 
     async def getStats(self) -> RTCStatsReport:
         """The connection's statistics (libwebrtc's W3C stats collector)."""
@@ -541,6 +582,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._signalingState = "closed"
         self._iceConnectionState = "closed"
         self._connectionState = "closed"
+        if self._dtls is not None:
+            self._dtls._set_state("closed")
+            self._dtls.iceTransport._set_state("closed")
         for future in self._requests.values():
             if not future.done():
                 future.set_exception(InvalidStateError("RTCPeerConnection is closed"))
@@ -622,6 +666,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._closed or state == self._iceGatheringState:
             return
         self._iceGatheringState = state
+        if self._dtls is not None:
+            self._dtls.iceTransport._set_gathering_state(state)
         if state == "complete":
             for waiter in self._gathering_waiters:
                 if not waiter.done():
@@ -635,6 +681,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         if self._closed or state == self._iceConnectionState:
             return
         self._iceConnectionState = state
+        if self._dtls is not None:
+            self._dtls.iceTransport._set_state(state)
         self.emit("iceconnectionstatechange")
 
     def _on_connection_state(self, state: str) -> None:
@@ -645,6 +693,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             self._start_senders()
         if self._sctp is not None:
             self._sctp._on_connection_state(state)
+        if self._dtls is not None:
+            self._dtls._set_state(_DTLS_STATE_OF_CONNECTION.get(state, self._dtls.state))
         self.emit("connectionstatechange")
 
     def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
@@ -656,6 +706,8 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self.emit("datachannel", channel)
 
     def _on_dtls_state(self, state: str) -> None:
+        if self._dtls is not None and not self._closed:
+            self._dtls._set_state(state)
         # The remote side hung up (or the transport broke): no more media will come.
         if state in ("closed", "failed"):
             self._end_remote_tracks()

@@ -21,11 +21,15 @@ class RTCRtpReceiver:
 
     def __init__(self, kind: str, peer_connection: RTCPeerConnection | None = None,
                  index: int = -1) -> None:
-        self.kind = kind
-        self.transport = None
+        self._kind = kind
         self._pc = weakref.ref(peer_connection) if peer_connection is not None else None
         self._index = index
         self._track = None
+
+    @property
+    def kind(self) -> str:
+        """"audio" or "video"."""
+        return self._kind
 
     @property
     def track(self):
@@ -36,6 +40,12 @@ class RTCRtpReceiver:
             if pc is not None:
                 self._track = pc._remote_track(self._index)
         return self._track
+
+    @property
+    def transport(self):
+        """The connection's RTCDtlsTransport (None once the connection is gone)."""
+        pc = self._pc() if self._pc is not None else None
+        return pc._dtls_transport() if pc is not None else None
 
     @classmethod
     def getCapabilities(cls, kind: str) -> RTCRtpCapabilities | None:

@@ -68,7 +68,7 @@ class RTCRtpSender:
 
     def __init__(self, kind: str, peer_connection: RTCPeerConnection | None = None,
                  index: int = -1) -> None:
-        self.kind = kind
+        self._kind = kind
         self._pc = weakref.ref(peer_connection) if peer_connection is not None else None
         self._index = index
         self._track: Any = None
@@ -77,13 +77,20 @@ class RTCRtpSender:
         self._forwarding = False  # sending a received track natively (no pump)
 
     @property
+    def kind(self) -> str:
+        """"audio" or "video"."""
+        return self._kind
+
+    @property
     def track(self) -> Any:
         """The track being sent, or None."""
         return self._track
 
     @property
     def transport(self) -> Any:
-        return None
+        """The connection's RTCDtlsTransport (None once the connection is gone)."""
+        pc = self._pc() if self._pc is not None else None
+        return pc._dtls_transport() if pc is not None else None
 
     @classmethod
     def getCapabilities(cls, kind: str) -> RTCRtpCapabilities | None:

@@ -30,8 +30,8 @@ class RTCRtpTransceiver:
         self._pc = weakref.ref(peer_connection)
         self._index = index
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot
-        self.sender = self._sender_class(self._kind, peer_connection, index)
-        self.receiver = self._receiver_class(self._kind, peer_connection, index)
+        self._sender = self._sender_class(self._kind, peer_connection, index)
+        self._receiver = self._receiver_class(self._kind, peer_connection, index)
 
     def _update(self, snapshot: tuple) -> None:
         self._mid, self._kind, self._direction, self._currentDirection, self._stopped = snapshot
@@ -40,6 +40,14 @@ class RTCRtpTransceiver:
     mid = property(lambda self: self._mid)
     currentDirection = property(lambda self: self._currentDirection)
     stopped = property(lambda self: self._stopped)
+
+    @property
+    def sender(self):
+        return self._sender
+
+    @property
+    def receiver(self):
+        return self._receiver
 
     @property
     def direction(self) -> str:
@@ -77,7 +85,7 @@ class RTCRtpTransceiver:
         if self._stopped:
             return
         self._live_connection()._native.stop_transceiver(self._index)
-        self.sender._close()
+        self._sender._close()
         self._stopped = True
         self._direction = "stopped"
 

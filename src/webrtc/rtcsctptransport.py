@@ -15,11 +15,21 @@ MAX_CHANNELS = 65535
 class RTCSctpTransport:
     """The SCTP association that carries a connection's data channels."""
 
-    port = 5000
 
     def __init__(self, peer_connection: RTCPeerConnection) -> None:
         self._pc = weakref.ref(peer_connection)
         self._state = "connecting"
+
+    @property
+    def port(self) -> int:
+        """The SCTP port of the data section (libwebrtc always uses 5000)."""
+        return 5000
+
+    @property
+    def transport(self):
+        """The connection's RTCDtlsTransport, which carries the association."""
+        pc = self._pc()
+        return pc._dtls_transport() if pc is not None else None
 
     @property
     def state(self) -> str:

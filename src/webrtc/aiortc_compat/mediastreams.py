@@ -9,6 +9,7 @@ from ..mediastreams import (
     VIDEO_TIME_BASE,
     MediaStreamError,
     MediaStreamTrack,
+    TimeBase,
     convert_timebase,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "VIDEO_TIME_BASE",
     "MediaStreamError",
     "MediaStreamTrack",
+    "TimeBase",
     "convert_timebase",
 ]

@@ -26,7 +26,9 @@ from ..rtcconfiguration import RTCConfiguration, RTCIceServer
 from ..rtcicecandidate import RTCIceCandidate as _W3CIceCandidate
 from ..rtcpeerconnection import RTCPeerConnection as _W3CPeerConnection
 from ..rtcsessiondescription import RTCSessionDescription
-from ..rtcsctptransport import RTCSctpTransport
+from .rtcdtlstransport import RTCDtlsTransport
+from .rtcicetransport import RTCIceTransport
+from .rtcsctptransport import RTCSctpTransport
 from .rtcdatachannel import RTCDataChannel
 from .rtcrtptransceiver import RTCRtpTransceiver
 from .sdp import candidate_to_sdp
@@ -212,7 +214,7 @@ class RTCPeerConnection(_W3CPeerConnection):
             raise ValueError("ID must be in range 0-65534 if data channel is negotiated out-of-band")
         if self._sctp is None and not self._closed:
             # aiortc creates its SCTP transport with the first channel.
-            self._sctp = RTCSctpTransport(self)
+            self._sctp = self._make_sctp_transport()
         try:
             return super().createDataChannel(
                 label,
@@ -225,6 +227,15 @@ class RTCPeerConnection(_W3CPeerConnection):
             )
         except TypeError as exc:
             raise ValueError(str(exc)) from None
+
+    def _make_sctp_transport(self) -> RTCSctpTransport:
+        return RTCSctpTransport(self)
+
+    def _make_ice_transport(self) -> RTCIceTransport:
+        return RTCIceTransport(self)
+
+    def _make_dtls_transport(self, ice: RTCIceTransport) -> RTCDtlsTransport:
+        return RTCDtlsTransport(ice)
 
     def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
         return RTCRtpTransceiver(self, index, snapshot)
@@ -295,9 +306,14 @@ class RTCPeerConnection(_W3CPeerConnection):
     def _on_data_channel(self, channel: RTCDataChannel) -> None:
         # aiortc announces a remote channel once it is open, and no "open" event follows.
         if channel.readyState == "open":
-            self.emit("datachannel", channel)
+            self._announce_channel(channel)
         else:
             channel._announce_when_open = True
+
+    def _announce_channel(self, channel: RTCDataChannel) -> None:
+        if self._sctp is not None:
+            self._sctp.emit("datachannel", channel)  # aiortc's transport announces it too
+        self.emit("datachannel", channel)
 
     async def getStats(self) -> RTCStatsReport:
         """Statistics as aiortc shapes them: objects with attributes; works after close()."""
@@ -315,7 +331,7 @@ class RTCPeerConnection(_W3CPeerConnection):
             if channel is not None and getattr(channel, "_announce_when_open", False):
                 if channel.readyState == "open":
                     channel._announce_when_open = False
-                    self.emit("datachannel", channel)
+                    self._announce_channel(channel)
 
     def _on_ice_candidate(self, line: str, mid: str | None, mline_index: int) -> None:
         pass
