@@ -200,6 +200,22 @@ async def test_transports_seen_from_the_connection(closing, offer_from_ours):
     assert ours.sctp.mid is not None and f"a=mid:{ours.sctp.mid}" in remote_sdp
     assert compat.RTCSctpTransport.getCapabilities() == compat.RTCSctpCapabilities(262144)
 
+    # A remote candidate added on the transport reaches ICE (and the remote list).
+    extra = compat.RTCIceCandidate(component=1, foundation="9", ip="127.0.0.1", port=9,
+                                   priority=1, protocol="udp", type="host")
+    await ice.addRemoteCandidate(extra)
+    assert any(c.port == 9 and c.foundation == "9" for c in ice.getRemoteCandidates())
+    await ice.addRemoteCandidate(None)  # end of candidates
+    with pytest.raises(TypeError):
+        await ice.addRemoteCandidate("candidate:1 1 udp 1 127.0.0.1 9 typ host")
+    for bad in (dict(port=-1), dict(port=70000), dict(ip="no such address"),
+                dict(type="bogus"), dict(protocol="sctp")):
+        fields = dict(component=1, foundation="9", ip="127.0.0.1", port=9, priority=1,
+                      protocol="udp", type="host") | bad
+        with pytest.raises(ValueError):
+            await ice.addRemoteCandidate(compat.RTCIceCandidate(**fields))
+    assert ours.connectionState == "connected"
+
     # ORTC's hand-driving calls: the connection owns the transports.
     with pytest.raises(compat.InvalidStateError):
         await dtls.stop()

@@ -128,6 +128,8 @@ class RTCIceTransport(_W3CIceTransport):
             raise InvalidStateError("RTCIceTransport is closed")
         if candidate is None:
             return
+        if not isinstance(candidate, RTCIceCandidate):
+            raise TypeError(f"candidate must be an RTCIceCandidate (got {type(candidate).__name__})")
         if candidate.sdpMid is None and candidate.sdpMLineIndex is None:
             mid = transport_attributes(self._remote_sdp()).mid
             candidate = RTCIceCandidate(**{**candidate.__dict__, "sdpMid": mid, "sdpMLineIndex": 0})
