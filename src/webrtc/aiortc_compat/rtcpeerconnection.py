@@ -1,6 +1,6 @@
 """aiortc.rtcpeerconnection: RTCPeerConnection with aiortc 1.16's behaviour.
 
-What differs from the W3C layer (see docs/aiortc-compat.md):
+What differs from the W3C layer (see docs/migrating-from-aiortc.md):
 - no trickle ICE: setLocalDescription() returns once gathering is complete and
   localDescription holds every candidate; no ``icecandidate``/``negotiationneeded`` events;
 - aiortc's state vocabularies ("completed" ICE, no "disconnected");
