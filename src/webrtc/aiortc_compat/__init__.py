@@ -26,6 +26,7 @@ from .rtcrtpsender import RTCRtpSender
 from .rtcrtptransceiver import RTCRtpTransceiver
 from .rtcsctptransport import RTCSctpCapabilities, RTCSctpTransport
 from .rtcsessiondescription import RTCSessionDescription
+from ._zero_edit import install as install  # zero-edit mode (not one of aiortc's names)
 from .stats import (
     RTCInboundRtpStreamStats,
     RTCOutboundRtpStreamStats,

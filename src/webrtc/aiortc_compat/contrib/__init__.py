@@ -1,0 +1,1 @@
+"""aiortc.contrib: the helpers aiortc ships beside its API, ``.media`` and ``.signaling``."""
