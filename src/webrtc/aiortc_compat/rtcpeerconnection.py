@@ -30,6 +30,7 @@ from .rtcdtlstransport import RTCDtlsTransport
 from .rtcicetransport import RTCIceTransport
 from .rtcsctptransport import RTCSctpTransport
 from .rtcdatachannel import RTCDataChannel
+from .rtcrtpreceiver import RemoteStreamTrack
 from .rtcrtptransceiver import RTCRtpTransceiver
 from .sdp import candidate_to_sdp
 from .stats import RTCStatsReport
@@ -99,6 +100,8 @@ class RTCPeerConnection(_W3CPeerConnection):
         # aiortc groups every track of a connection under one stream id.
         self._stream_id = str(uuid.uuid4())
         self._start_bitrate_set = False
+        # Tracks announced while setRemoteDescription runs, emitted before it returns.
+        self._tracks_to_announce: list | None = None
         super().__init__(configuration)
 
     def _native_configuration(self, configuration: RTCConfiguration) -> tuple:
@@ -159,11 +162,19 @@ class RTCPeerConnection(_W3CPeerConnection):
         return description
 
     async def setRemoteDescription(self, sessionDescription: RTCSessionDescription) -> None:
-        await super().setRemoteDescription(sessionDescription)
-        self.emit("signalingstatechange")  # aiortc emits it on every set
+        """Apply the remote description; ``track`` fires for each new remote track before
+        this returns, and an exception a handler raises comes out of it, as in aiortc."""
+        self._tracks_to_announce = []
+        try:
+            await super().setRemoteDescription(sessionDescription)
+        finally:
+            announce, self._tracks_to_announce = self._tracks_to_announce, None
         pending, self._pending_candidates = self._pending_candidates, []
         for line, mid, index in pending:
             await self._add_candidate_quietly(line, mid, index)
+        for track in announce:
+            self.emit("track", track)
+        self.emit("signalingstatechange")  # aiortc emits it on every set
 
     async def addIceCandidate(self, candidate: Any) -> None:
         """Add a remote candidate (aiortc's dataclass, or an object with a .candidate line).
@@ -288,8 +299,8 @@ class RTCPeerConnection(_W3CPeerConnection):
                 self._start_bitrate_set = True
         super()._attach_sender(sender, track, source)
 
-    def _make_remote_track(self, native: Any):
-        track = super()._make_remote_track(native)
+    def _make_remote_track(self, native: Any) -> RemoteStreamTrack:
+        track = RemoteStreamTrack(native)
         if track.kind == "audio":
             native.set_upmix_mono(True)  # aiortc delivers Opus as stereo, always
         return track
@@ -298,7 +309,10 @@ class RTCPeerConnection(_W3CPeerConnection):
         # aiortc passes the track alone, once per transceiver that starts receiving.
         if not getattr(track, "_announced", False):
             track._announced = True
-            self.emit("track", track)
+            if self._tracks_to_announce is not None:
+                self._tracks_to_announce.append(track)  # emitted by setRemoteDescription
+            else:
+                self.emit("track", track)
 
     def _make_channel(self, native: Any) -> RTCDataChannel:
         return RTCDataChannel(native, self)
