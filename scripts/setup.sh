@@ -25,11 +25,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 VENV_PY="$ROOT/.venv/bin/python"
-if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, aiortc, pytest_timeout, playwright" 2>/dev/null; then
+if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, aiortc, pytest_timeout, playwright, websockets, aiohttp, cv2" 2>/dev/null; then
   echo "==> installing Python build and test dependencies"
   "$VENV_PY" -m pip install -q --upgrade pip
   "$VENV_PY" -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.4" pyee \
-    "pytest>=8" "pytest-asyncio>=0.23" pytest-timeout "aiortc==1.16.0" playwright numpy pillow av
+    "pytest>=8" "pytest-asyncio>=0.23" pytest-timeout "aiortc==1.16.0" playwright numpy pillow av \
+    websockets aiohttp opencv-python-headless
 fi
 
 echo "==> building python-webrtc (incremental: build/ and ccache keep the work)"
