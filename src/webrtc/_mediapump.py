@@ -23,6 +23,7 @@ from .audioframe import AudioFrame
 from .mediastreams import VIDEO_PTIME, MediaStreamError
 from .videoframe import VideoFrame
 
+# The sender's logger, unless the sender gives its own (the aiortc layer's is aiortc's).
 logger = logging.getLogger("webrtc.rtcrtpsender")
 
 # Queued audio above which the pump waits, and the level it waits for.
@@ -138,9 +139,10 @@ def _frame_time(frame: Any) -> float | None:
 class MediaPump:
     """The task that feeds one track to one native source."""
 
-    def __init__(self, track: Any, source: Any) -> None:
+    def __init__(self, track: Any, source: Any, log: logging.Logger | None = None) -> None:
         self.track = track
         self.source = source
+        self._log = log or logger
         self.kind = track.kind
         self._feeder = AudioFeeder(source) if self.kind == "audio" else VideoFeeder(source)
         self._task: asyncio.Task | None = None
@@ -182,7 +184,7 @@ class MediaPump:
         except asyncio.CancelledError:
             raise  # the sender let go of the track; the track itself goes on
         except Exception:
-            logger.warning("RTCRtpSender: the %s track %s failed and was stopped",
+            self._log.warning("RTCRtpSender: the %s track %s failed and was stopped",
                            self.kind, track.id, exc_info=True)
         track.stop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from pyee.asyncio import AsyncIOEventEmitter
@@ -21,8 +22,11 @@ class RTCDataChannel(AsyncIOEventEmitter):
 
     Events: ``open``, ``message`` (data), ``bufferedamountlow``, ``closing``, ``close``,
     ``error`` (exception). Created by :meth:`RTCPeerConnection.createDataChannel` or
-    delivered by the connection's ``datachannel`` event.
+    delivered by the connection's ``datachannel`` event. State changes are logged at debug
+    level (logger ``webrtc.rtcdatachannel``).
     """
+
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, native: Any, peer_connection: RTCPeerConnection) -> None:
         super().__init__()
@@ -112,6 +116,8 @@ class RTCDataChannel(AsyncIOEventEmitter):
         new_state = _STATES[state]
         if new_state == self._readyState:
             return
+        self._logger.debug("RTCDataChannel(%r, id %s) readyState is now %s (was %s)",
+                           self._label, self._id, new_state, self._readyState)
         self._readyState = new_state
         if new_state == "open":
             self.emit("open")

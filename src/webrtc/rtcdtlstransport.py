@@ -7,6 +7,8 @@ all return the connection's one DTLS transport (everything is bundled onto it).
 
 from __future__ import annotations
 
+import logging
+
 from pyee.asyncio import AsyncIOEventEmitter
 
 from .rtcicetransport import RTCIceTransport
@@ -14,6 +16,8 @@ from .rtcicetransport import RTCIceTransport
 
 class RTCDtlsTransport(AsyncIOEventEmitter):
     """States: "new", "connecting", "connected", "closed", "failed". Event: ``statechange``."""
+
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, ice_transport: RTCIceTransport) -> None:
         super().__init__()
@@ -31,6 +35,8 @@ class RTCDtlsTransport(AsyncIOEventEmitter):
     def _set_state(self, state: str) -> None:
         # Closed and failed are final.
         if state != self._state and self._state not in ("closed", "failed"):
+            self._logger.debug("RTCDtlsTransport(%#x) state is now %s (was %s)",
+                               id(self), state, self._state)
             self._state = state
             self.emit("statechange")
 

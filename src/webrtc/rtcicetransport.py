@@ -7,6 +7,7 @@ A connection has one (every media section and the data channels are bundled onto
 
 from __future__ import annotations
 
+import logging
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +32,8 @@ class RTCIceParameters:
 
 class RTCIceTransport(AsyncIOEventEmitter):
     """Events: ``statechange``, ``gatheringstatechange``."""
+
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, peer_connection: RTCPeerConnection) -> None:
         super().__init__()
@@ -95,11 +98,15 @@ class RTCIceTransport(AsyncIOEventEmitter):
 
     def _set_state(self, state: str) -> None:
         if state != self._state:
+            self._logger.debug("RTCIceTransport(%#x) state is now %s (was %s)",
+                               id(self), state, self._state)
             self._state = state
             self.emit("statechange")
 
     def _set_gathering_state(self, state: str) -> None:
         if state != self._gathering_state:
+            self._logger.debug("RTCIceTransport(%#x) gatheringState is now %s (was %s)",
+                               id(self), state, self._gathering_state)
             self._gathering_state = state
             self.emit("gatheringstatechange")
 

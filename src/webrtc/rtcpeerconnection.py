@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import weakref
 from typing import Any
 
@@ -86,7 +87,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     ``negotiationneeded``.
 
     May be constructed before an event loop runs; it binds to the loop that first uses it.
+    State changes are logged at debug level (logger ``webrtc.rtcpeerconnection``).
     """
+
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         super().__init__()
@@ -578,13 +582,23 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._pump.drain()
         self._finish_close()
 
+    def _log_state(self, name: str, old: str, new: str) -> None:
+        self._logger.debug("RTCPeerConnection(%#x) %s is now %s (was %s)", id(self), name, new, old)
+
     def _finish_close(self) -> None:
+        for name, old in (("signalingState", self._signalingState),
+                          ("iceConnectionState", self._iceConnectionState),
+                          ("connectionState", self._connectionState)):
+            if old != "closed":
+                self._log_state(name, old, "closed")
         self._signalingState = "closed"
         self._iceConnectionState = "closed"
         self._connectionState = "closed"
         if self._dtls is not None:
             self._dtls._set_state("closed")
             self._dtls.iceTransport._set_state("closed")
+        if self._sctp is not None:
+            self._sctp._on_connection_state("closed")
         for future in self._requests.values():
             if not future.done():
                 future.set_exception(InvalidStateError("RTCPeerConnection is closed"))
@@ -659,12 +673,14 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _on_signaling_state(self, state: str) -> None:
         if self._closed or state == self._signalingState:
             return
+        self._log_state("signalingState", self._signalingState, state)
         self._signalingState = state
         self.emit("signalingstatechange")
 
     def _on_ice_gathering_state(self, state: str) -> None:
         if self._closed or state == self._iceGatheringState:
             return
+        self._log_state("iceGatheringState", self._iceGatheringState, state)
         self._iceGatheringState = state
         if self._dtls is not None:
             self._dtls.iceTransport._set_gathering_state(state)
@@ -680,6 +696,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _on_ice_connection_state(self, state: str) -> None:
         if self._closed or state == self._iceConnectionState:
             return
+        self._log_state("iceConnectionState", self._iceConnectionState, state)
         self._iceConnectionState = state
         if self._dtls is not None:
             self._dtls.iceTransport._set_state(state)
@@ -688,6 +705,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _on_connection_state(self, state: str) -> None:
         if self._closed or state == self._connectionState:
             return
+        self._log_state("connectionState", self._connectionState, state)
         self._connectionState = state
         if state == "connected":
             self._start_senders()

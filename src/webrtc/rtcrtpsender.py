@@ -8,6 +8,7 @@ receive them.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,9 @@ def check_track(track: Any) -> None:
 
 class RTCRtpSender:
     """The sending half of a transceiver."""
+
+    # Where what goes wrong with the sent track is logged (aiortc's layer uses aiortc's name).
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, kind: str, peer_connection: RTCPeerConnection | None = None,
                  index: int = -1) -> None:
@@ -150,7 +154,7 @@ class RTCRtpSender:
             self._forwarding = True
             return
         if self._pump is None or self._pump.track is not self._track:
-            self._pump = MediaPump(self._track, self._source)
+            self._pump = MediaPump(self._track, self._source, self._logger)
         self._pump.start()
 
     def _stop_pump(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ MAX_CHANNELS = 65535
 class RTCSctpTransport:
     """The SCTP association that carries a connection's data channels."""
 
+    _logger = logging.getLogger(__name__)
 
     def __init__(self, peer_connection: RTCPeerConnection) -> None:
         self._pc = weakref.ref(peer_connection)
@@ -47,7 +49,8 @@ class RTCSctpTransport:
         return MAX_CHANNELS if self._state == "connected" else None
 
     def _on_connection_state(self, state: str) -> None:
-        if state == "connected":
-            self._state = "connected"
-        elif state in ("closed", "failed"):
-            self._state = "closed"
+        new = {"connected": "connected", "closed": "closed", "failed": "closed"}.get(state)
+        if new is not None and new != self._state:
+            self._logger.debug("RTCSctpTransport(%#x) state is now %s (was %s)",
+                               id(self), new, self._state)
+            self._state = new

@@ -3,7 +3,13 @@
 The classes keep aiortc's names, signatures and behaviours; libwebrtc does the work. The
 submodules mirror aiortc's (``.sdp``, ``.mediastreams``, ``.contrib.media``, ...), so
 ``from aiortc.X import Y`` becomes ``from webrtc.aiortc_compat.X import Y``.
+
+The classes log under aiortc's logger names (``aiortc.rtcpeerconnection``,
+``aiortc.rtcrtpsender``, ``aiortc.rtcdatachannel``, ...), so ``logging.getLogger("aiortc")``
+tunes them as it tunes aiortc.
 """
+
+import logging
 
 from .exceptions import InvalidAccessError, InvalidStateError
 from .mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
@@ -35,6 +41,9 @@ from .stats import (
     RTCStatsReport,
     RTCTransportStats,
 )
+
+# As aiortc: nothing is printed unless the program configures logging.
+logging.getLogger("aiortc").addHandler(logging.NullHandler())
 
 # The aiortc release whose API this namespace reproduces.
 __version__ = "1.16.0"

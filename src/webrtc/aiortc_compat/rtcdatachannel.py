@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ..rtcdatachannel import RTCDataChannel as _W3CDataChannel
@@ -24,6 +25,8 @@ class RTCDataChannel(_W3CDataChannel):
     """Differences from the W3C channel, as in aiortc: only exact ``str`` and ``bytes`` can be
     sent (ValueError otherwise), a remotely opened channel is announced already open, and
     listeners are dropped after ``close``."""
+
+    _logger = logging.getLogger("aiortc.rtcdatachannel")
 
     @property
     def transport(self):

@@ -10,6 +10,7 @@ all three, as aiortc's does.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,8 @@ class RTCCertificate:
 
 class RTCDtlsTransport(_W3CDtlsTransport):
     """aiortc's names: ``transport`` (the RTCIceTransport), ``state``, ``getLocalParameters()``."""
+
+    _logger = logging.getLogger("aiortc.rtcdtlstransport")
 
     @property
     def transport(self):

@@ -10,6 +10,7 @@ InvalidStateError: the connection owns the transport.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,8 @@ class RTCIceGatherer(AsyncIOEventEmitter):
 class RTCIceTransport(_W3CIceTransport):
     """aiortc's names: ``iceGatherer``, ``role``, ``state`` ("new", "checking",
     "completed", "failed", "closed"), ``getRemoteCandidates()``, ``addRemoteCandidate()``."""
+
+    _logger = logging.getLogger("aiortc.rtcicetransport")
 
     def __init__(self, peer_connection: RTCPeerConnection) -> None:
         super().__init__(peer_connection)

@@ -35,7 +35,8 @@ from .rtcrtptransceiver import RTCRtpTransceiver
 from .sdp import candidate_to_sdp
 from .stats import RTCStatsReport
 
-logger = logging.getLogger(__name__)
+# aiortc's logger names, so that code tuning logging.getLogger("aiortc") tunes ours.
+logger = logging.getLogger("aiortc.rtcpeerconnection")
 
 _CANDIDATE_LINE_RE = re.compile(r"^a=(candidate:.*|end-of-candidates)\r?\n", re.MULTILINE)
 
@@ -93,6 +94,8 @@ VIDEO_START_BITRATE = 1_500_000
 
 class RTCPeerConnection(_W3CPeerConnection):
     """aiortc's RTCPeerConnection, run by libwebrtc. See the module docstring."""
+
+    _logger = logger
 
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         self._pending_candidates: list[tuple[str, str | None, int | None]] = []
@@ -353,6 +356,8 @@ class RTCPeerConnection(_W3CPeerConnection):
     def _on_signaling_state(self, state: str) -> None:
         # Emitted by setLocalDescription/setRemoteDescription themselves, as aiortc does.
         if not self._closed:
+            if state != self._signalingState:
+                self._log_state("signalingState", self._signalingState, state)
             self._signalingState = state
 
     def _on_ice_connection_state(self, state: str) -> None:

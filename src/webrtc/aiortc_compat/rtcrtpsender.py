@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..exceptions import InvalidStateError
 from ..rtcrtpsender import RTCRtpSender as _W3CSender
 from .rtcrtpparameters import RTCRtpSendParameters
@@ -14,6 +16,8 @@ class RTCRtpSender(_W3CSender):
 
     aiortc's ORTC calls ``send(parameters)`` and ``setTransport()`` raise InvalidStateError:
     the connection negotiates and sends. ``stop()`` stops sending for good."""
+
+    _logger = logging.getLogger("aiortc.rtcrtpsender")
 
     @classmethod
     def getCapabilities(cls, kind: str):

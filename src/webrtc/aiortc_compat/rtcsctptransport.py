@@ -8,6 +8,7 @@ a channel, as in aiortc.
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ class RTCSctpCapabilities:
 
 
 class RTCSctpTransport(_W3CSctpTransport, AsyncIOEventEmitter):
+    _logger = logging.getLogger("aiortc.rtcsctptransport")
+
     class State(enum.Enum):
         """The association states of RFC 4960 (aiortc exposes its own as this enum)."""
 
