@@ -45,11 +45,15 @@ class RTCRtpSendParameters:
 
 def new_source(track: Any) -> Any:
     """A native source for a track of kind "audio" or "video". A track received on one of
-    our connections is its own source: libwebrtc forwards its frames, no Python between."""
+    our connections is its own source: libwebrtc forwards its frames, no Python between.
+    So is a track that names, as ``_received_track``, a received track it passes on
+    unchanged (a MediaRelay proxy of one)."""
     from .remotestreamtrack import RemoteStreamTrack
 
-    if isinstance(track, RemoteStreamTrack):
-        return track._native
+    received = track if isinstance(track, RemoteStreamTrack) else getattr(
+        track, "_received_track", None)
+    if isinstance(received, RemoteStreamTrack):
+        return received._native
     if track.kind == "audio":
         return _native.AudioSource(track.id)
     return _native.VideoSource(track.id)
