@@ -711,7 +711,7 @@ def mutations(sdp: str, rng: random.Random):
     return "\r\n".join(lines)
 
 
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(60)  # a hang guard; the CPU budgets are asserted inside
 def test_mutated_descriptions_parse_or_raise_as_aiortc(descriptions):
     rng = random.Random(20261216)
     counts: dict[str, int] = {}
@@ -730,14 +730,14 @@ def test_mutated_descriptions_parse_or_raise_as_aiortc(descriptions):
     assert slowest < 0.5, f"{slowest:.3f} s for one description"
 
 
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(60)  # a hang guard; the CPU budgets are asserted inside
 def test_large_descriptions_parse_in_linear_time():
     """Many SSRCs and codecs: the lookups behind a=ssrc and a=fmtp are by key, not a scan
     (aiortc scans, so it needs minutes for this one)."""
     lines = CHROMIUM_SIMULCAST_OFFER.rstrip("\r\n").split("\r\n")
-    for ssrc in range(1, 20001):
+    for ssrc in range(1, 10001):
         lines += [f"a=ssrc:{ssrc} cname:c{ssrc}", f"a=ssrc:{ssrc} msid:s t{ssrc}"]
-    for payload_type in range(1000, 5000):
+    for payload_type in range(1000, 3000):
         lines += [f"a=rtpmap:{payload_type} x{payload_type}/90000",
                   f"a=fmtp:{payload_type} apt={payload_type}",
                   f"a=rtcp-fb:{payload_type} nack"]
@@ -745,9 +745,9 @@ def test_large_descriptions_parse_in_linear_time():
     started = time.thread_time()
     data = ours.SessionDescription.parse(sdp).media[-1]
     elapsed = time.thread_time() - started
-    assert len(data.ssrc) == 20000 and data.ssrc[-1].msid == "s t20000"
-    assert len(data.rtp.codecs) == 4000 and data.rtp.codecs[-1].parameters == {"apt": 4999}
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert len(data.ssrc) == 10000 and data.ssrc[-1].msid == "s t10000"
+    assert len(data.rtp.codecs) == 2000 and data.rtp.codecs[-1].parameters == {"apt": 2999}
+    assert elapsed < 1.0, f"{elapsed:.2f} s of CPU"
 
 
 def test_not_a_string_raises_typeerror():
