@@ -16,7 +16,7 @@ class RTCRtpCodecCapability:
 
     @property
     def name(self) -> str:
-        return self.mimeType.split("/", 1)[1]
+        return self.mimeType.split("/")[1]
 
 
 @dataclass

@@ -40,7 +40,7 @@ class RTCRtpCodecParameters:
 
     @property
     def name(self) -> str:
-        return self.mimeType.split("/", 1)[1]
+        return self.mimeType.split("/")[1]
 
     def __str__(self) -> str:
         text = f"{self.name}/{self.clockRate}"
