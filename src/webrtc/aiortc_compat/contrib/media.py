@@ -20,8 +20,10 @@ Where this module differs from aiortc's, on purpose:
 - The player's tracks share one clock, so a track first read late stays in sync; what the
   reader thread holds is bounded: a track being read makes the thread wait once it is 1.5 s
   behind, a track nobody reads yet keeps only its last 1.5 s.
-- The recorder drops a video frame whose time falls in the slot of the previous one, where
-  aiortc's muxer would fail and end the recording.
+- The recorder encodes on a thread of its own (aiortc encodes on the event loop), so a slow
+  encoder holds up neither the loop nor the tracks; ``stop()`` waits for what is queued.
+  It drops a video frame whose time falls in the slot of the previous one, where aiortc's
+  muxer fails and the recording ends.
 - A :class:`RelayStreamTrack` of a track received on one of our connections, added to
   another connection, is forwarded by libwebrtc with no Python per frame, as the received
   track itself would be.
