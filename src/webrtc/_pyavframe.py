@@ -1,5 +1,6 @@
-"""What VideoFrame and AudioFrame share: native data, a time base, and a real PyAV frame
-made on first use for everything they do not implement themselves."""
+"""What VideoFrame and AudioFrame share: native data, a time base, the timing attributes
+PyAV frames have, and a real PyAV frame made on first use for everything they do not
+implement themselves."""
 
 from __future__ import annotations
 
@@ -19,9 +20,18 @@ class PyAVBackedFrame:
         return self._native.pts
 
     @property
-    def time(self) -> float:
-        """Seconds since the track's first frame."""
-        return float(self._native.pts * self.time_base)
+    def time(self) -> float | None:
+        """Seconds since the track's first frame (``pts * time_base``, as PyAV computes it)."""
+        time_base = self.time_base
+        if time_base is None:
+            return None
+        # PyAV's formula, so the float is the same to the last bit.
+        return float(self._native.pts) * time_base.numerator / time_base.denominator
+
+    # A decoded frame carries no decoding timestamp of its own, and libwebrtc hands on only
+    # frames it decoded: PyAV's values for such frames.
+    dts = None
+    is_corrupt = False
 
     def to_av(self):
         """A real PyAV frame with the same content, pts and time base (needs PyAV)."""

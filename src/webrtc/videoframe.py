@@ -2,9 +2,15 @@
 
 The frame holds the decoder's buffer by reference. Nothing is copied until a conversion is
 asked for, and the common ones (``to_ndarray`` in rgb24, bgr24, rgba, bgra, gray or yuv420p,
-and ``to_image``) run in C++ with the GIL released, straight into the result. Anything else
-``av.VideoFrame`` offers (``planes``, ``reformat``, ``to_rgb``, other formats...) is served by
-a real PyAV frame, made on first use (``to_av()``).
+and ``to_image``) run in C++ with the GIL released, straight into the result. What user code
+reads answers with PyAV's types and values without touching the pixels: ``width``,
+``height``, ``format`` (PyAV's own ``VideoFormat``), ``pts``, ``time_base``, ``time``,
+``key_frame``, ``pict_type``, ``dts``, ``is_corrupt``. Anything else ``av.VideoFrame``
+offers (``planes``, ``reformat``, ``to_rgb``, other formats...) is served by a real PyAV
+frame, made on first use (``to_av()``).
+
+It is not a subclass: ``isinstance(frame, av.VideoFrame)`` is False. Code that needs a real
+one calls ``frame.to_av()``; ``reformat()`` returns one too, as PyAV's does.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import _native
+from ._frameformats import video_format
 from ._pyavframe import PyAVBackedFrame
 
 VIDEO_TIME_BASE = Fraction(1, 90000)
@@ -20,30 +27,26 @@ VIDEO_TIME_BASE = Fraction(1, 90000)
 _NATIVE_FORMATS = frozenset(("rgb24", "bgr24", "rgba", "bgra", "gray", "gray8", "yuv420p"))
 
 
-class VideoFormat:
-    """The pixel format, as ``av.VideoFrame.format`` describes it (``.name``)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<VideoFormat {self.name}>"
-
-
-_YUV420P = VideoFormat("yuv420p")
-
-
 class VideoFrame(PyAVBackedFrame):
-    """A decoded video frame in yuv420p; ``pts`` counts 90 kHz ticks from the first frame."""
+    """A decoded video frame in yuv420p; ``pts`` counts 90 kHz ticks from the first frame.
+
+    Not an ``av.VideoFrame`` (``isinstance`` is False); ``to_av()`` gives a real one."""
 
     __slots__ = ()
+
+    # libwebrtc's decoders do not say which pictures were key frames. PyAV's values for a
+    # frame of unknown type: not key, AV_PICTURE_TYPE_NONE (also what aiortc's VP8 gives).
+    key_frame = False
+    pict_type = 0
 
     def __init__(self, native: _native.VideoFrame) -> None:
         super().__init__(native, VIDEO_TIME_BASE)
 
-    format = _YUV420P
+    @property
+    def format(self) -> Any:
+        """``av.VideoFormat("yuv420p", width, height)``."""
+        native = self._native
+        return video_format("yuv420p", native.width, native.height)
 
     @property
     def width(self) -> int:
@@ -81,6 +84,17 @@ class VideoFrame(PyAVBackedFrame):
             "RGB", (native.width, native.height), native.to_scratch("rgba"), "raw", "RGBX"
         )
 
+    @property
+    def planes(self) -> tuple:
+        """PyAV's three planes (Y, U, V), from the ``to_av()`` copy: writing to them changes
+        that copy, not this frame."""
+        return self.to_av().planes
+
+    def reformat(self, *args: Any, **kwargs: Any):
+        """PyAV's ``reformat`` (size, format, colorspace...) of the ``to_av()`` copy: a real
+        ``av.VideoFrame`` (the copy itself when nothing changes, as PyAV returns itself)."""
+        return self.to_av().reformat(*args, **kwargs)
+
     def to_av(self):
         """A real ``av.VideoFrame`` with the same picture, pts and time base (needs PyAV)."""
         return super().to_av()
@@ -97,6 +111,8 @@ class VideoFrame(PyAVBackedFrame):
         ):
             _copy_rows(plane, data, offset, w, h)
             offset += w * h
+        # libwebrtc's decoders give limited-range pictures, which aiortc's frames say too.
+        frame.color_range = 1
         return frame
 
     def __repr__(self) -> str:
