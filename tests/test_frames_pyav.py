@@ -169,9 +169,6 @@ async def test_received_audio_answers_as_pyav_audio_frame(closing, codec, rate, 
     assert_each_channel_has(samples, len(frame.layout.channels), rate, TONES[codec])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "our Opus answer has no stereo=1, so libwebrtc decodes to mono and the compat layer "
-    "upmixes: left and right arrive alike (aiortc keeps them apart)"))
 async def test_opus_stereo_channels_stay_apart(closing):
     _, _, tracks = await receive_from_aiortc(compat, closing, StereoToneTrack(440.0, 1000.0),
                                              audio_codec="audio/opus")

@@ -63,6 +63,28 @@ def _strip_candidates(sdp: str) -> str:
     return _CANDIDATE_LINE_RE.sub("", sdp)
 
 
+_OPUS_RTPMAP_RE = re.compile(r"^a=rtpmap:(\d+) opus/48000/2\r?$", re.MULTILINE | re.IGNORECASE)
+
+
+def _receive_stereo_opus(sdp: str) -> str:
+    """Ask for stereo Opus (fmtp stereo=1): libwebrtc then decodes both channels, as aiortc
+    does, where it would otherwise mix a stereo stream down to mono."""
+    for payload_type in set(_OPUS_RTPMAP_RE.findall(sdp)):
+        sdp = re.sub(
+            rf"^(a=fmtp:{payload_type} (?![^\r\n]*\bstereo=)[^\r\n]*)",
+            r"\1;stereo=1",
+            sdp,
+            flags=re.MULTILINE,
+        )
+    return sdp
+
+
+def _local_sdp(sdp: str) -> str:
+    """What createOffer/createAnswer give: no candidates (aiortc gathers in
+    setLocalDescription), stereo Opus."""
+    return _receive_stereo_opus(_strip_candidates(sdp))
+
+
 def _add_end_of_candidates(sdp: str) -> str:
     """Append a=end-of-candidates to each media section that lacks it."""
     lines = sdp.split("\r\n")
@@ -137,14 +159,21 @@ class RTCPeerConnection(_W3CPeerConnection):
 
     async def createOffer(self) -> RTCSessionDescription:
         description = await super().createOffer()
-        return RTCSessionDescription(sdp=_strip_candidates(description.sdp), type="offer")
+        return RTCSessionDescription(sdp=_local_sdp(description.sdp), type="offer")
 
     async def createAnswer(self) -> RTCSessionDescription:
         description = await super().createAnswer()
-        return RTCSessionDescription(sdp=_strip_candidates(description.sdp), type="answer")
+        return RTCSessionDescription(sdp=_local_sdp(description.sdp), type="answer")
 
     async def setLocalDescription(self, sessionDescription: RTCSessionDescription | None = None) -> None:
         """Apply the description and return once ICE gathering is complete."""
+        if sessionDescription is None and not self._closed:
+            # Made here rather than by libwebrtc, so that it is the description createOffer /
+            # createAnswer would give (stereo Opus).
+            if self._signalingState in ("have-remote-offer", "have-local-pranswer"):
+                sessionDescription = await self.createAnswer()
+            else:
+                sessionDescription = await self.createOffer()
         await super().setLocalDescription(sessionDescription)
         self.emit("signalingstatechange")  # aiortc emits it on every set
         local = self._native.local_description()
