@@ -286,7 +286,7 @@ class _Timeline:
         if self.video_first_pts is None:
             self.video_first_pts = frame.pts
         frame.pts = frame.pts - self.video_first_pts + round(self.offset / time_base)
-        if frame.duration:
+        if getattr(frame, "duration", None):  # PyAV 13 and later
             duration = float(frame.duration * time_base)
         elif previous is not None and previous.time_base == time_base:
             duration = float((frame.pts - previous.pts) * time_base)
