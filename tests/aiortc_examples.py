@@ -201,6 +201,25 @@ class ExampleProcess:
             + self.transcript()
         )
 
+    def wait_until(self, predicate, timeout: float, what: str) -> None:
+        """Wait until predicate() holds (checked as lines arrive and every 0.1 s), or the
+        program's output has ended, up to `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0 or self._open_streams == 0:
+                    if predicate():
+                        return
+                    raise AssertionError(f"{self.name}: no {what} in {timeout} s\n"
+                                         + self.transcript())
+                self._changed.wait(min(left, 0.1))
+
+    def ended(self) -> bool:
+        """Whether the program has exited (its output streams are closed)."""
+        with self._changed:
+            return self._open_streams == 0 and self.process.poll() is not None
+
     def wait_listening(self, port: int, timeout: float = 15.0) -> None:
         """Wait until this program listens on `port` (its signaling server)."""
         deadline = time.monotonic() + timeout

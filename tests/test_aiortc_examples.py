@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import time
 
 import pytest
 
@@ -34,16 +35,38 @@ def examples():
 
 @pytest.fixture
 def processes():
-    """Started programs; whatever is still running at the end of the test is killed."""
+    """Started programs; whatever is still running at the end of the test is killed. Their
+    output is printed (pytest shows it when the test fails)."""
     started: list[ExampleProcess] = []
     yield started
     for process in started:
         process.kill()
+        print(process.transcript())
 
 
 def roles(mode: str, ours: str, other: str) -> dict[str, str]:
     """The mode of each of the two roles: ours in `mode` takes role `ours`, aiortc `other`."""
     return {ours: mode, other: AIORTC}
+
+
+def interrupt_ours(ours: ExampleProcess, theirs: ExampleProcess) -> None:
+    """Ctrl-C on our side, which then says BYE; aiortc's side prints "Exiting" and ends.
+    Ctrl-C always goes to ours: on aiortc, a KeyboardInterrupt that lands inside one of its
+    tasks can leave its pc.close() waiting for that task forever (seen under load)."""
+    ours.interrupt()
+    assert ours.wait() == 0, ours.transcript()
+    theirs.wait_for("Exiting", timeout=10)
+
+
+def ours_side(offerer: ExampleProcess, answerer: ExampleProcess, ours: str) -> ExampleProcess:
+    return offerer if ours == "offer" else answerer
+
+
+def aiortc_exit_or_kill(process: ExampleProcess, timeout: float = 10.0) -> None:
+    try:
+        process.wait(timeout)
+    except AssertionError:
+        pass  # killed by wait()
 
 
 def assert_ours_ran_on_compat(process: ExampleProcess, mode: str) -> None:
@@ -59,8 +82,8 @@ def assert_ours_ran_on_compat(process: ExampleProcess, mode: str) -> None:
 @pytest.mark.parametrize("mode", OUR_MODES)
 def test_datachannel_cli_pings_and_pongs(examples, processes, tmp_path, mode, ours):
     """datachannel-cli: the offerer sends "ping <µs>" every second on channel "chat", the
-    answerer replies "pong <same µs>", the offerer prints the RTT. Ctrl-C on the offerer
-    sends BYE; the answerer prints "Exiting" and ends."""
+    answerer replies "pong <same µs>", the offerer prints the RTT. Ctrl-C on our side sends
+    BYE; aiortc's side prints "Exiting" and ends."""
     program = examples / "datachannel-cli" / "cli.py"
     port = free_port()
     mode_of = roles(mode, ours, "answer" if ours == "offer" else "offer")
@@ -75,10 +98,9 @@ def test_datachannel_cli_pings_and_pongs(examples, processes, tmp_path, mode, ou
     pongs = offerer.wait_for(r"channel\(chat\) < pong (\d+)", count=2, timeout=15)
     rtts = offerer.wait_for(r" RTT (\d+\.\d\d) ms", count=2)
     answerer.wait_for(r"channel\(chat\) > pong (\d+)", count=2)
-    offerer.interrupt()
-    assert offerer.wait() == 0, offerer.transcript()
-    answerer.wait_for("Exiting", timeout=10)
-    assert answerer.wait() == 0, answerer.transcript()
+    ours_process, theirs = (offerer, answerer) if ours == "offer" else (answerer, offerer)
+    interrupt_ours(ours_process, theirs)
+    assert theirs.wait() == 0, theirs.transcript()
 
     assert offerer.stdout[0] == "channel(chat) - created by local party"
     assert answerer.stdout[0] == "channel(chat) - created by remote party"
@@ -135,3 +157,91 @@ def test_datachannel_filexfer_file_arrives_intact(examples, processes, tmp_path,
     for process in (sender, receiver):
         process.assert_no_traceback()
     assert_ours_ran_on_compat(sender if ours == "send" else receiver, mode)
+
+
+# How long the videostream programs stream before the offerer is stopped. Not a wait for a
+# condition: the length of the recording under test (the programs print nothing per frame).
+RECORD_SECONDS = 3.0
+
+# Where the example's flag is (it is drawn at half size in the middle of 640x480, waved by
+# up to 10 pixels), as (row, column) -> RGB.
+FLAG_PIXELS = {(240, 200): (0, 0, 255), (240, 320): (255, 255, 255), (240, 440): (255, 0, 0),
+               (40, 40): (0, 0, 0), (440, 600): (0, 0, 0)}
+
+
+# A known failure of our engine as sender (a native change, see below).
+OUR_RTP_TIMESTAMPS_JITTER = (
+    "our video RTP timestamps follow when each frame reached the native source, not its pts: "
+    "under load two frames can land on the same 1/30 s tick of aiortc's MediaRecorder, whose "
+    "MP4 muxer then refuses the non-increasing timestamp (EINVAL) and the example hangs at exit"
+)
+
+
+def muxer_refused_timestamps(process: ExampleProcess) -> bool:
+    return any("av.error.ArgumentError: Invalid argument" in line for line in process.stderr)
+
+
+@pytest.mark.parametrize("recorder", ["aiortc", "ours"])
+@pytest.mark.parametrize("mode", OUR_MODES)
+def test_videostream_cli_records_the_flag(examples, processes, tmp_path, mode, recorder):
+    """videostream-cli: both sides send the example's animated flag (its own
+    VideoStreamTrack subclass returning PyAV frames, 640x480 at 30 fps); the answerer records
+    what it receives with MediaRecorder into an MP4 (H.264). Ours records when it answers,
+    aiortc records when ours offers. The recording is read back with PyAV: its frames, their
+    size and the flag's colours."""
+    import av
+    import numpy as np
+
+    program = examples / "videostream-cli" / "cli.py"
+    ours = "answer" if recorder == "ours" else "offer"
+    mode_of = roles(mode, ours, "offer" if ours == "answer" else "answer")
+    recording = tmp_path / "received.mp4"
+    port = free_port()
+    offerer = start(mode_of["offer"], program, "offer", *tcp_signaling(port),
+                    workdir=tmp_path, name=f"offerer ({mode_of['offer']})")
+    processes.append(offerer)
+    offerer.wait_listening(port)
+    answerer = start(mode_of["answer"], program, "answer", "--record-to", str(recording),
+                     *tcp_signaling(port), workdir=tmp_path,
+                     name=f"answerer ({mode_of['answer']})")
+    processes.append(answerer)
+
+    answerer.wait_for("Receiving video", timeout=15)
+    offerer.wait_for("Receiving video", timeout=15)
+    time.sleep(RECORD_SECONDS)
+    # Ctrl-C goes to the offerer, the side that does not record: a KeyboardInterrupt that
+    # lands inside the recorder's task (busy encoding) would end the recording instead of
+    # stop(). The answerer then stops its recorder on BYE, completing the file, and ends.
+    interrupted, recording_side = offerer, answerer
+    interrupted.interrupt()
+    recording_side.wait_for("Exiting", timeout=10)
+    if recorder == "aiortc":
+        recording_side.wait_until(
+            lambda: recording_side.ended() or muxer_refused_timestamps(recording_side),
+            timeout=15, what="exit")
+        if muxer_refused_timestamps(recording_side):
+            pytest.xfail(OUR_RTP_TIMESTAMPS_JITTER)
+    assert recording_side.wait() == 0, recording_side.transcript()
+    recording_side.assert_no_traceback()
+    if interrupted is ours_side(offerer, answerer, ours):
+        assert interrupted.wait() == 0, interrupted.transcript()
+    else:
+        # aiortc interrupted: it has said BYE, and its exit is not what is tested (its
+        # pc.close() can wait forever for a task the KeyboardInterrupt ended).
+        aiortc_exit_or_kill(interrupted)
+
+    with av.open(str(recording)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+    # 30 fps for RECORD_SECONDS would be 90. Less the start (the first key frame, the
+    # encoder's delay), and our receiver drops the oldest frames when the recorder's loop
+    # falls behind (on a loaded machine it does): a steady flow, not every frame.
+    assert len(frames) >= 20, len(frames)
+    assert all(frame.shape == (480, 640, 3) for frame in frames)
+    for frame in (frames[len(frames) // 2], frames[-1]):
+        for (row, column), colour in FLAG_PIXELS.items():
+            # Lossy twice over (VP8 on the wire, H.264 in the file).
+            assert np.abs(frame[row, column].astype(int) - colour).max() <= 40, (
+                (row, column), frame[row, column], colour)
+    assert_ours_ran_on_compat(offerer if ours == "offer" else answerer, mode)
