@@ -308,6 +308,12 @@ class RTCPeerConnection(_W3CPeerConnection):
         for transceiver in self._transceivers:
             if (transceiver.kind == kind and transceiver.sender.track is None
                     and not transceiver.stopped):
+                if transceiver.currentDirection is None:
+                    # Never negotiated: libwebrtc's own addTrack reuses this very
+                    # transceiver, and gives the sender our stream id, which the SDP's msid
+                    # carries. Without one, a browser puts the track in no stream
+                    # (`event.streams` is empty) and aiortc's server page shows no video.
+                    break
                 transceiver.sender._replace(track)
                 if transceiver.direction == "recvonly":
                     transceiver.direction = "sendrecv"
