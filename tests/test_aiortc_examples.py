@@ -189,9 +189,13 @@ def test_videostream_cli_records_the_flag(examples, processes, tmp_path, mode, r
     what it receives with MediaRecorder into an MP4 (H.264). Ours records when it answers,
     aiortc records when ours offers. The recording is read back with PyAV: its frames, their
     size and the flag's colours."""
+    import importlib.util
+
     import av
     import numpy as np
 
+    # The example draws its flag with OpenCV (both sides import it): a test dependency.
+    assert importlib.util.find_spec("cv2"), "videostream-cli needs opencv-python-headless"
     program = examples / "videostream-cli" / "cli.py"
     ours = "answer" if recorder == "ours" else "offer"
     mode_of = roles(mode, ours, "offer" if ours == "answer" else "answer")
