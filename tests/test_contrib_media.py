@@ -147,7 +147,8 @@ def check_recording(path, label: str) -> None:
     assert abs(span - SECONDS) < 0.3
     assert_pattern(video[len(video) // 2][1])
     assert abs(slope - (WIDTH - BLOCK) / SECONDS) < 0.1 * (WIDTH - BLOCK) / SECONDS
-    assert abs(sounding - SECONDS) < 0.3
+    # A loop stall past the send buffer's 60 ms inserts silence, stretching the tone a little.
+    assert abs(sounding - SECONDS) < 0.5
     assert abs(frequency - TONE) < 10
 
 
