@@ -231,10 +231,10 @@ def instrument_ours() -> None:
 
     original = _mediapump.VideoFeeder.push
 
-    def push(self, frame):
+    def push(self, frame, *args):
         started, wall, delay = time.thread_time(), time.perf_counter(), run_delay()
         try:
-            return original(self, frame)
+            return original(self, frame, *args)
         finally:
             COUNTERS.add(convert_cpu=time.thread_time() - started,
                          convert_wall=time.perf_counter() - wall,

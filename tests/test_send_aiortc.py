@@ -317,3 +317,38 @@ async def test_server_pattern_answer_with_a_track_added_in_the_track_handler(clo
     frames = [await asyncio.wait_for(received["video"].recv(), 10) for _ in range(5)]
     assert (frames[-1].width, frames[-1].height) == (640, 480)
     assert_quadrants(frames[-1].to_ndarray(format="rgb24"))
+
+
+async def test_rtp_timestamps_follow_pts_despite_event_loop_jitter(closing):
+    """Frames are stamped with when their pts is due, not when the pump got to push them:
+    with the loop stalling at random, aiortc still sees 3000-tick steps (30 fps at 90 kHz).
+    aiortc's own recorder rounds these to frame slots and fails on a duplicate."""
+    track = quadrant_track(compat, 320, 240)
+    ours, theirs, received = await send_to_aiortc(compat, closing, track)
+    await wait_for(lambda: "video" in received, 10, "aiortc's video track")
+    stop = asyncio.Event()
+
+    async def jitter():
+        rng = np.random.default_rng(7)
+        while not stop.is_set():
+            time.sleep(float(rng.uniform(0, 0.025)))  # a blocking stall, as user code does
+            await asyncio.sleep(float(rng.uniform(0, 0.02)))
+
+    stalls = asyncio.ensure_future(jitter())
+    try:
+        pts = []
+        deadline = time.monotonic() + 15
+        while len(pts) < 60 and time.monotonic() < deadline:
+            frame = await asyncio.wait_for(received["video"].recv(), 5)
+            pts.append(frame.pts)
+    finally:
+        stop.set()
+        await stalls
+    assert len(pts) >= 60
+    steps = np.diff(pts[10:])
+    # libwebrtc keeps capture times in milliseconds (rounded on the way twice), so a step is
+    # 32 to 34 ms (2880 to 3060 ticks); dropped frames give multiples. Beyond that is jitter
+    # (without the pts stamps, steps here range from 800 to 6000 ticks).
+    slots = np.round(steps / 3000)
+    assert np.all(slots >= 1), sorted(set(steps.tolist()))
+    assert np.all(np.abs(steps - 3000 * slots) <= 180), sorted(set(steps.tolist()))

@@ -58,15 +58,16 @@ class VideoSource : public LocalTrack {
 
   explicit VideoSource(const std::string& id);
 
-  // Converts one picture to I420 and hands it to the encoder, timestamped now. Planes as the
-  // format has them (3 for I420, 2 for NV12, 1 for the packed formats). Thread-safe; call
-  // without the GIL. Returns false when the source's adapter drops the frame (frame-rate or
-  // resolution requests of the encoder). Throws std::invalid_argument for sizes that do not
-  // add up.
+  // Converts one picture to I420 and hands it to the encoder. Planes as the format has them
+  // (3 for I420, 2 for NV12, 1 for the packed formats). `capture_time_us` is when the frame
+  // is due on libwebrtc's clock (CLOCK_MONOTONIC, as asyncio's loop.time()), from its pts;
+  // negative means now. Thread-safe; call without the GIL. Returns false when the source's
+  // adapter drops the frame (frame-rate or resolution requests of the encoder). Throws
+  // std::invalid_argument for sizes that do not add up.
   bool Push(Format format, int width, int height, const Plane* planes, size_t plane_count,
-            int rotation);
+            int rotation, int64_t capture_time_us = -1);
   // A received frame, sent on by reference (no conversion).
-  bool PushFrame(const VideoFrame& frame);
+  bool PushFrame(const VideoFrame& frame, int64_t capture_time_us = -1);
 
   uint64_t frames_sent() const;
   uint64_t frames_dropped() const;

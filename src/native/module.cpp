@@ -369,7 +369,8 @@ void BindLocalTracks(nb::module_& m) {
       .def(
           "push",
           [](VideoSource& self, const std::string& format_name, int width, int height,
-             nb::sequence planes, const std::vector<int>& strides, int rotation) {
+             nb::sequence planes, const std::vector<int>& strides, int rotation,
+             int64_t capture_time_us) {
             const VideoSource::Format format = ParseSourceFormat(format_name);
             std::vector<std::unique_ptr<BufferView>> views;
             for (nb::handle plane : planes) views.push_back(std::make_unique<BufferView>(plane));
@@ -381,11 +382,14 @@ void BindLocalTracks(nb::module_& m) {
               native_planes[i] = {views[i]->data(), views[i]->size(), strides[i]};
             }
             nb::gil_scoped_release release;
-            return self.Push(format, width, height, native_planes, views.size(), rotation);
+            return self.Push(format, width, height, native_planes, views.size(), rotation,
+                             capture_time_us);
           },
           "format"_a, "width"_a, "height"_a, "planes"_a, "strides"_a, "rotation"_a = 0,
-          "Convert and send one picture; False when the encoder's adapter drops it.")
-      .def("push_frame", &VideoSource::PushFrame, "frame"_a,
+          "capture_time_us"_a = -1,
+          "Convert and send one picture; False when the encoder's adapter drops it. "
+          "capture_time_us: when it is due, on time.monotonic()'s clock (default: now).")
+      .def("push_frame", &VideoSource::PushFrame, "frame"_a, "capture_time_us"_a = -1,
            nb::call_guard<nb::gil_scoped_release>(), "Send a received frame on, by reference.")
       .def_prop_ro("frames_sent", &VideoSource::frames_sent)
       .def_prop_ro("frames_dropped", &VideoSource::frames_dropped);

@@ -31,10 +31,18 @@ class PushVideoSource : public rtc::AdaptedVideoTrackSource {
 
   // Any thread; one frame at a time.
   bool Deliver(rtc::scoped_refptr<webrtc::VideoFrameBuffer> buffer,
-               webrtc::VideoRotation rotation) {
+               webrtc::VideoRotation rotation, int64_t capture_time_us) {
     std::lock_guard lock(mutex_);
-    // The encoder drops a frame whose millisecond is not later than the last one's.
+    // Stamp the frame with the time its pts gives, not with when Python got round to
+    // pushing it: event-loop jitter would otherwise reach the RTP timestamps (and a
+    // recorder on the far side that rounds them to frame slots). Never in the future, and
+    // never more than kMaxLateUs behind: a frame that late is stamped now.
     int64_t now_us = rtc::TimeMicros();
+    if (capture_time_us >= 0 && capture_time_us < now_us &&
+        capture_time_us > now_us - kMaxLateUs) {
+      now_us = capture_time_us;
+    }
+    // The encoder drops a frame whose millisecond is not later than the last one's.
     if (now_us < last_us_ + 1000) now_us = last_us_ + 1000;
     int out_w, out_h, crop_w, crop_h, crop_x, crop_y;
     if (!AdaptFrame(buffer->width(), buffer->height(), now_us, &out_w, &out_h, &crop_w,
@@ -66,6 +74,8 @@ class PushVideoSource : public rtc::AdaptedVideoTrackSource {
   uint64_t dropped() const { std::lock_guard lock(mutex_); return dropped_; }
 
  private:
+  static constexpr int64_t kMaxLateUs = 200'000;
+
   mutable std::mutex mutex_;
   // The encoder may hold a few frames; the pool recycles their buffers once it lets go.
   webrtc::VideoFrameBufferPool pool_{false, 8};  // guarded by mutex_
@@ -116,7 +126,7 @@ void CheckPlane(const VideoSource::Plane& plane, int rows, int row_bytes, const 
 VideoSource::VideoSource(const std::string& id) : LocalTrack(CreateVideoTrack(id)) {}
 
 bool VideoSource::Push(Format format, int width, int height, const Plane* planes,
-                       size_t plane_count, int rotation) {
+                       size_t plane_count, int rotation, int64_t capture_time_us) {
   if (width <= 0 || height <= 0 || width > 16384 || height > 16384) {
     throw std::invalid_argument("frame size must be from 1x1 to 16384x16384");
   }
@@ -178,13 +188,13 @@ bool VideoSource::Push(Format format, int width, int height, const Plane* planes
       libyuv::ARGBToI420(p.data, p.stride, y, sy, u, su, v, sv, width, height);
       break;
   }
-  return source.Deliver(buffer, video_rotation);
+  return source.Deliver(buffer, video_rotation, capture_time_us);
 }
 
-bool VideoSource::PushFrame(const VideoFrame& frame) {
+bool VideoSource::PushFrame(const VideoFrame& frame, int64_t capture_time_us) {
   if (impl_->released) return false;
   const VideoFrame::Buffer& buffer = frame.buffer();
-  return SourceOf(*impl_).Deliver(buffer.source, buffer.rotation);
+  return SourceOf(*impl_).Deliver(buffer.source, buffer.rotation, capture_time_us);
 }
 
 uint64_t VideoSource::frames_sent() const {

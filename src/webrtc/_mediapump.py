@@ -88,13 +88,14 @@ class VideoFeeder:
     def __init__(self, source: Any) -> None:
         self.source = source
 
-    def push(self, frame: Any) -> bool:
+    def push(self, frame: Any, capture_time_us: int = -1) -> bool:
+        """`capture_time_us`: when the frame is due, on time.monotonic()'s clock."""
         if isinstance(frame, VideoFrame):
-            return self.source.push_frame(frame._native)
+            return self.source.push_frame(frame._native, capture_time_us)
         import numpy
 
         if isinstance(frame, numpy.ndarray):
-            return self._push_array(frame)
+            return self._push_array(frame, capture_time_us)
         import av
 
         if not isinstance(frame, av.VideoFrame):
@@ -110,10 +111,11 @@ class VideoFeeder:
             name = "yuv420p"
         planes = frame.planes
         return self.source.push(
-            name, frame.width, frame.height, planes, [plane.line_size for plane in planes]
+            name, frame.width, frame.height, planes, [plane.line_size for plane in planes],
+            capture_time_us=capture_time_us,
         )
 
-    def _push_array(self, array: Any) -> bool:
+    def _push_array(self, array: Any, capture_time_us: int) -> bool:
         import numpy
 
         if array.dtype != numpy.uint8 or array.ndim != 3 or array.shape[2] not in (3, 4):
@@ -124,7 +126,8 @@ class VideoFeeder:
         array = numpy.ascontiguousarray(array)
         height, width, depth = array.shape
         return self.source.push(
-            "rgb24" if depth == 3 else "rgba", width, height, [array], [width * depth]
+            "rgb24" if depth == 3 else "rgba", width, height, [array], [width * depth],
+            capture_time_us=capture_time_us,
         )
 
 
@@ -177,7 +180,9 @@ class MediaPump:
                     await self._pace_audio()
                 else:
                     await self._pace_video(_frame_time(frame))
-                    self._feeder.push(frame)
+                    # Stamped with when its pts says it is due (the loop's clock is
+                    # libwebrtc's), not with when this task got to push it.
+                    self._feeder.push(frame, int(self._last_target * 1_000_000))
                     self.frames += 1
         except MediaStreamError:
             pass  # the track ended

@@ -246,12 +246,12 @@ class VideoSource(LocalTrack):
 
     def __init__(self, id: str) -> None: ...
 
-    def push(self, format: str, width: int, height: int, planes: Sequence, strides: Sequence[int], rotation: int = 0) -> bool:
+    def push(self, format: str, width: int, height: int, planes: Sequence, strides: Sequence[int], rotation: int = 0, capture_time_us: int = -1) -> bool:
         """
-        Convert and send one picture; False when the encoder's adapter drops it.
+        Convert and send one picture; False when the encoder's adapter drops it. capture_time_us: when it is due, on time.monotonic()'s clock (default: now).
         """
 
-    def push_frame(self, frame: VideoFrame) -> bool:
+    def push_frame(self, frame: VideoFrame, capture_time_us: int = -1) -> bool:
         """Send a received frame on, by reference."""
 
     @property
