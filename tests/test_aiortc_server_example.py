@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import io
 import re
 import time
@@ -25,6 +26,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import webrtc
+from webrtc import aiortc_compat as compat
+from conftest import configuration, connect_full, wait_for
+from send_sources import quadrant_track, tone_track
 from aiortc_examples import (
     IMPORT_CHANGE,
     ZERO_EDIT,
@@ -36,7 +41,7 @@ from aiortc_examples import (
 
 pytestmark = pytest.mark.timeout(60)
 
-# Every wait below ends by this many seconds after Start is clicked.
+# Video and pongs must be there this many seconds after Start is clicked.
 DEADLINE = 20.0
 
 PLAYBACK = """() => {
@@ -78,6 +83,9 @@ INBOUND_STATS = """async () => {
 
 @pytest.fixture
 def examples():
+    # server.py serves with aiohttp and transforms with OpenCV: test dependencies.
+    for module, package in (("aiohttp", "aiohttp"), ("cv2", "opencv-python-headless")):
+        assert importlib.util.find_spec(module), f"aiortc's server example needs {package}"
     return examples_or_skip()
 
 
@@ -229,3 +237,27 @@ async def test_server_example_answers_chromium(
     assert report["real_aiortc_modules"] == [], report
     if mode == ZERO_EDIT:
         assert report["aiortc_is_compat"], report
+
+
+async def test_tracks_added_in_the_track_handler_reach_the_offerer_in_one_stream(closing):
+    """server.py's pattern without a browser: the answerer adds its tracks inside its
+    `track` handler, and the offerer's `track` events carry them in one stream, as aiortc's
+    answer puts them (client.js shows `event.streams[0]`; with no stream it shows nothing)."""
+    offerer = webrtc.RTCPeerConnection(configuration(webrtc))
+    answerer = compat.RTCPeerConnection(configuration(compat))
+    closing(offerer)
+    closing(answerer)
+    offerer.addTransceiver("audio")
+    offerer.addTransceiver("video")
+    replies = {"audio": tone_track(compat), "video": quadrant_track(compat, 320, 240)}
+    answerer.on("track", lambda track: answerer.addTrack(replies[track.kind]))
+    events = []
+    offerer.on("track", events.append)
+    await connect_full(offerer, answerer)
+    await wait_for(lambda: len(events) == 2, what="two track events")
+    assert sorted(event.track.kind for event in events) == ["audio", "video"]
+    stream_ids = {tuple(stream.id for stream in event.streams) for event in events}
+    assert len(stream_ids) == 1 and len(next(iter(stream_ids))) == 1, stream_ids
+    (stream_id,), = stream_ids
+    msids = re.findall(r"^a=msid:(\S+) ", answerer.localDescription.sdp, re.M)
+    assert msids == [stream_id, stream_id], answerer.localDescription.sdp
