@@ -521,7 +521,10 @@ async def test_recorder_encodes_off_the_event_loop(tmp_path):
     mine, reference = await loop_turns(ours, track), await loop_turns(theirs, Noise())
     print(f"\nevent loop turns while recording (5 ms asked), median: ours "
           f"{mine * 1000:.0f} ms, aiortc's {reference * 1000:.0f} ms")
-    assert mine < 0.02 and 3 * mine < reference
+    # Ours keeps the loop's turns (the 5 ms asked, plus scheduling). aiortc's figure is
+    # printed for comparison only: how long its encoding holds the loop depends on the
+    # machine (about a second a turn under load, a few ms when idle).
+    assert mine < 0.02
     with av.open(str(tmp_path / f"{ours.__name__}.webm")) as container:
         assert sum(1 for _ in container.decode(video=0)) == track.made > 20
 

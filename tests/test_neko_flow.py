@@ -5,6 +5,8 @@ signaling, transceiver and data channel parts."""
 
 from __future__ import annotations
 
+import asyncio
+
 import aiortc
 import pytest
 
@@ -72,9 +74,14 @@ async def test_neko_style_answer(closing):
     # peer-reflexive one learnt from its checks (as it would if the early ones were lost).
     signalled = {(c.ip, c.port) for c in map(candidate_from_sdp, candidates) if c.type == "host"}
     assert signalled
-    stats = await pc.getStats()
-    (transport,) = [s for s in stats.values() if s.type == "transport"]
-    pair = stats[transport.selectedCandidatePairId]
+    # The selected pair may still be "in-progress" for a moment after connecting.
+    for _ in range(50):
+        stats = await pc.getStats()
+        (transport,) = [s for s in stats.values() if s.type == "transport"]
+        pair = stats[transport.selectedCandidatePairId]
+        if pair.state == "succeeded":
+            break
+        await asyncio.sleep(0.1)
     assert pair.state == "succeeded"
     remote = stats[pair.remoteCandidateId]
     assert remote.candidateType == "host", remote
