@@ -76,13 +76,18 @@ class RTCIceTransport(AsyncIOEventEmitter):
 
     def getRemoteCandidates(self) -> list[RTCIceCandidate]:
         """The remote candidates: those of the remote description and those added since."""
+        lines, mid = self._remote_candidate_lines()
+        return [RTCIceCandidate(line, sdpMid=mid, sdpMLineIndex=0) for line in lines]
+
+    def _remote_candidate_lines(self) -> tuple[list[str], str | None]:
+        """("candidate:..." lines, the bundled section's mid)."""
         found = transport_attributes(self._remote_sdp())
         pc = self._pc()
         lines = list(found.candidates)
         for line in pc._added_remote_candidates if pc is not None else ():
             if line not in lines:
                 lines.append(line)
-        return [RTCIceCandidate(line, sdpMid=found.mid, sdpMLineIndex=0) for line in lines]
+        return lines, found.mid
 
     def getLocalParameters(self) -> RTCIceParameters | None:
         found = transport_attributes(self._local_sdp())

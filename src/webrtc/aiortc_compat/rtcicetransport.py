@@ -116,13 +116,7 @@ class RTCIceTransport(_W3CIceTransport):
         return pc._ice_role if pc is not None and pc._ice_role else "controlling"
 
     def getRemoteCandidates(self) -> list[RTCIceCandidate]:  # type: ignore[override]
-        found = transport_attributes(self._remote_sdp())
-        pc = self._pc()
-        lines = list(found.candidates)
-        for line in pc._added_remote_candidates if pc is not None else ():
-            if line not in lines:
-                lines.append(line)
-        return _parse_lines(lines, found.mid)
+        return _parse_lines(*self._remote_candidate_lines())
 
     async def addRemoteCandidate(self, candidate: RTCIceCandidate | None) -> None:
         """Add a remote candidate to this transport (None: end of candidates)."""
