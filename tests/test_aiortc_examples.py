@@ -171,9 +171,8 @@ FLAG_PIXELS = {(240, 200): (0, 0, 255), (240, 320): (255, 255, 255), (240, 440):
 
 # A known failure of our engine as sender (a native change, see below).
 OUR_RTP_TIMESTAMPS_JITTER = (
-    "our video RTP timestamps follow when each frame reached the native source, not its pts: "
-    "under load two frames can land on the same 1/30 s tick of aiortc's MediaRecorder, whose "
-    "MP4 muxer then refuses the non-increasing timestamp (EINVAL) and the example hangs at exit"
+    "aiortc's MP4 muxer refused a non-increasing timestamp (EINVAL): two of our frames landed "
+    "on the same 1/30 s tick of its MediaRecorder (our RTP timestamps must follow the pts)"
 )
 
 
@@ -220,14 +219,13 @@ def test_videostream_cli_records_the_flag(examples, processes, tmp_path, mode, r
     interrupted.interrupt()
     recording_side.wait_for("Exiting", timeout=10)
     if recorder == "aiortc":
-        recording_side.wait_until(
-            lambda: recording_side.ended() or muxer_refused_timestamps(recording_side),
-            # aiortc's recorder finishes its file after BYE; on a loaded machine that
-            # has been seen to take more than 15 s.
-            timeout=45, what="exit")
-        if muxer_refused_timestamps(recording_side):
-            pytest.xfail(OUR_RTP_TIMESTAMPS_JITTER)
-    assert recording_side.wait() == 0, recording_side.transcript()
+        # aiortc finishes its recording first (recorder.stop()), then closes signaling and
+        # its connection. That close has been seen to never return in CI runs, after a
+        # complete file: aiortc's exit is not what is tested, its recording is (below).
+        aiortc_exit_or_kill(recording_side, timeout=15)
+        assert not muxer_refused_timestamps(recording_side), OUR_RTP_TIMESTAMPS_JITTER
+    else:
+        assert recording_side.wait() == 0, recording_side.transcript()
     recording_side.assert_no_traceback()
     if interrupted is ours_side(offerer, answerer, ours):
         assert interrupted.wait() == 0, interrupted.transcript()

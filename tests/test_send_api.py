@@ -13,7 +13,7 @@ import pytest
 
 import webrtc
 from webrtc import aiortc_compat as compat
-from conftest import configuration, connect_trickle, peer_pair, wait_for
+from conftest import configuration, connect_full, connect_trickle, peer_pair, wait_for
 from send_sources import quadrant_track, tone_track
 from test_send_aiortc import assert_quadrants, send_to_aiortc
 
@@ -407,3 +407,33 @@ async def test_compat_replace_track_on_a_fresh_sender_keeps_the_resolution(closi
     transceiver = pc.addTransceiver("video")
     transceiver.sender.replaceTrack(quadrant_track(compat))
     assert transceiver.sender.getParameters().degradationPreference == "maintain-resolution"
+
+
+async def test_compat_track_added_to_a_negotiated_transceiver_joins_the_stream(closing):
+    """aiortc's addTrack reuses a transceiver that was already negotiated (recvonly); after
+    the renegotiation, the remote side sees the track in the connection's one stream, as
+    with every other compat track (its msid carries the stream id, not "-")."""
+    w3c = webrtc.RTCPeerConnection(configuration(webrtc))
+    ours = compat.RTCPeerConnection(configuration(compat))
+    closing(w3c)
+    closing(ours)
+    w3c.addTransceiver("audio", {"direction": "sendrecv"})
+    await connect_full(w3c, ours)
+    (transceiver,) = ours.getTransceivers()
+    assert transceiver.currentDirection == "recvonly"
+    events = []
+    w3c.on("track", events.append)
+    sender = ours.addTrack(tone_track(compat, 440))
+    assert sender is transceiver.sender  # aiortc's reuse rule
+    await connect_full(ours, w3c)
+    await wait_for(lambda: events, 10, "the track event")
+    assert [stream.id for stream in events[0].streams] == [ours._stream_id]
+    # The W3C sender can set its streams itself.
+    w3c_sender = w3c.addTrack(tone_track(webrtc, 220))
+    w3c_sender.setStreams("voice")
+    seen = []
+    ours.on("track", seen.append)
+    await connect_full(w3c, ours)
+    assert "msid:voice " in ours.remoteDescription.sdp
+    with pytest.raises(TypeError):
+        w3c_sender.setStreams(42)

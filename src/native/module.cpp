@@ -537,6 +537,8 @@ void BindPeerConnection(nb::module_& m) {
             self.SetSenderTrack(index, send);
           },
           "index"_a, "track"_a.none(), "A LocalTrack, a RemoteTrack, or None.")
+      .def("set_sender_streams", &PeerConnection::SetSenderStreams, "index"_a, "stream_ids"_a,
+           nb::call_guard<nb::gil_scoped_release>())
       .def("remove_track", &PeerConnection::RemoveTrack, "index"_a,
            nb::call_guard<nb::gil_scoped_release>())
       .def(

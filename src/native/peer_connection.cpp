@@ -711,6 +711,13 @@ void PeerConnection::SetSenderTrack(size_t index, SendTrack track) {
   });
 }
 
+void PeerConnection::SetSenderStreams(size_t index, const std::vector<std::string>& stream_ids) {
+  RunOnSignaling([&] {
+    RequireOpen(*impl_);
+    TransceiverAt(*impl_, index)->sender()->SetStreams(stream_ids);
+  });
+}
+
 void PeerConnection::RemoveTrack(size_t index) {
   RunOnSignaling([&] {
     auto transceiver = TransceiverAt(*impl_, index);

@@ -142,6 +142,8 @@ class PeerConnection {
                                  const std::vector<std::string>& stream_ids);
   // replaceTrack; an empty SendTrack sends nothing.
   void SetSenderTrack(size_t index, SendTrack track);
+  // The stream ids the sender's msid carries from the next negotiation on.
+  void SetSenderStreams(size_t index, const std::vector<std::string>& stream_ids);
   void RemoveTrack(size_t index);
   void SetCodecPreferences(size_t index, const std::vector<CodecCapability>& codecs);
   SenderParameters GetSenderParameters(size_t index);

@@ -145,6 +145,12 @@ class RTCRtpSender:
         """Send `track` instead (None: send nothing), without renegotiation."""
         self._replace(track)
 
+    def setStreams(self, *streams: Any) -> None:
+        """The streams (MediaStream objects or ids) the remote side is told the track belongs
+        to, from the next negotiation on."""
+        pc = self._connection()
+        pc._native.set_sender_streams(self._index, pc._stream_ids(streams))
+
     def _detach(self) -> None:
         self._stop_pump()
         self._track = None

@@ -315,6 +315,9 @@ class RTCPeerConnection(_W3CPeerConnection):
                     # (`event.streams` is empty) and aiortc's server page shows no video.
                     break
                 transceiver.sender._replace(track)
+                # aiortc puts every track in the connection's one stream: the msid of a
+                # renegotiation carries it.
+                self._native.set_sender_streams(transceiver.sender._index, [self._stream_id])
                 if transceiver.direction == "recvonly":
                     transceiver.direction = "sendrecv"
                 elif transceiver.direction == "inactive":
