@@ -30,6 +30,14 @@ class RTCIceParameters:
     iceLite: bool = False
 
 
+def _ice_parameters(sdp: str | None) -> RTCIceParameters | None:
+    """A description's ICE credentials, or None before it has any."""
+    found = transport_attributes(sdp)
+    if found.ice_ufrag is None:
+        return None
+    return RTCIceParameters(found.ice_ufrag, found.ice_pwd, found.ice_lite)
+
+
 class RTCIceTransport(AsyncIOEventEmitter):
     """Events: ``statechange``, ``gatheringstatechange``."""
 
@@ -90,16 +98,10 @@ class RTCIceTransport(AsyncIOEventEmitter):
         return lines, found.mid
 
     def getLocalParameters(self) -> RTCIceParameters | None:
-        found = transport_attributes(self._local_sdp())
-        if found.ice_ufrag is None:
-            return None
-        return RTCIceParameters(found.ice_ufrag, found.ice_pwd, found.ice_lite)
+        return _ice_parameters(self._local_sdp())
 
     def getRemoteParameters(self) -> RTCIceParameters | None:
-        found = transport_attributes(self._remote_sdp())
-        if found.ice_ufrag is None:
-            return None
-        return RTCIceParameters(found.ice_ufrag, found.ice_pwd, found.ice_lite)
+        return _ice_parameters(self._remote_sdp())
 
     def _set_state(self, state: str) -> None:
         if state != self._state:

@@ -91,6 +91,10 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     """
 
     _logger = logging.getLogger(__name__)
+    # The transport views this layer makes (the aiortc layer has its own).
+    _sctp_transport_class = RTCSctpTransport
+    _ice_transport_class = RTCIceTransport
+    _dtls_transport_class = RTCDtlsTransport
 
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         super().__init__()
@@ -425,21 +429,12 @@ class RTCPeerConnection(AsyncIOEventEmitter):
     def _dtls_transport(self) -> RTCDtlsTransport:
         """The connection's DTLS transport (and the ICE transport under it)."""
         if self._dtls is None:
-            ice = self._make_ice_transport()
+            ice = self._ice_transport_class(self)
             ice._state = self._iceConnectionState
             ice._gathering_state = self._iceGatheringState
-            self._dtls = self._make_dtls_transport(ice)
+            self._dtls = self._dtls_transport_class(ice)
             self._dtls._state = _DTLS_STATE_OF_CONNECTION.get(self._connectionState, "new")
         return self._dtls
-
-    def _make_sctp_transport(self) -> RTCSctpTransport:
-        return RTCSctpTransport(self)
-
-    def _make_ice_transport(self) -> RTCIceTransport:
-        return RTCIceTransport(self)
-
-    def _make_dtls_transport(self, ice: RTCIceTransport) -> RTCDtlsTransport:
-        return RTCDtlsTransport(ice)
 
     def _update_sctp(self) -> None:
         if self._closed:
@@ -448,7 +443,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
             (self._native.local_description() or ("", ""))[1]
             + (self._remote or ("", ""))[1]
         ):
-            self._sctp = self._make_sctp_transport()
+            self._sctp = self._sctp_transport_class(self)
 
     def _max_message_size(self) -> int:
         remote = self._remote_max_message_size or DEFAULT_REMOTE_MAX_MESSAGE_SIZE

@@ -10,6 +10,7 @@ InvalidStateError: the connection owns the transport.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -91,8 +92,8 @@ class RTCIceGatherer(AsyncIOEventEmitter):
         return _parse_lines(found.candidates, found.mid)
 
     def getLocalParameters(self) -> RTCIceParameters:
-        found = transport_attributes(self._transport._local_sdp())
-        return RTCIceParameters(found.ice_ufrag, found.ice_pwd, found.ice_lite)
+        # aiortc's gatherer has credentials from the start: empty ones before a description.
+        return self._transport.getLocalParameters() or RTCIceParameters()
 
 
 class RTCIceTransport(_W3CIceTransport):
@@ -129,7 +130,7 @@ class RTCIceTransport(_W3CIceTransport):
             raise TypeError(f"candidate must be an RTCIceCandidate (got {type(candidate).__name__})")
         if candidate.sdpMid is None and candidate.sdpMLineIndex is None:
             mid = transport_attributes(self._remote_sdp()).mid
-            candidate = RTCIceCandidate(**{**candidate.__dict__, "sdpMid": mid, "sdpMLineIndex": 0})
+            candidate = dataclasses.replace(candidate, sdpMid=mid, sdpMLineIndex=0)
         await pc.addIceCandidate(candidate)
 
     async def start(self, remoteParameters: RTCIceParameters) -> None:

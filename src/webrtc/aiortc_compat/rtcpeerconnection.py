@@ -118,6 +118,9 @@ class RTCPeerConnection(_W3CPeerConnection):
     """aiortc's RTCPeerConnection, run by libwebrtc. See the module docstring."""
 
     _logger = logger
+    _sctp_transport_class = RTCSctpTransport
+    _ice_transport_class = RTCIceTransport
+    _dtls_transport_class = RTCDtlsTransport
 
     def __init__(self, configuration: RTCConfiguration | None = None) -> None:
         self._pending_candidates: list[tuple[str, str | None, int | None]] = []
@@ -257,7 +260,7 @@ class RTCPeerConnection(_W3CPeerConnection):
             raise ValueError("ID must be in range 0-65534 if data channel is negotiated out-of-band")
         if self._sctp is None and not self._closed:
             # aiortc creates its SCTP transport with the first channel.
-            self._sctp = self._make_sctp_transport()
+            self._sctp = self._sctp_transport_class(self)
         try:
             return super().createDataChannel(
                 label,
@@ -270,15 +273,6 @@ class RTCPeerConnection(_W3CPeerConnection):
             )
         except TypeError as exc:
             raise ValueError(str(exc)) from None
-
-    def _make_sctp_transport(self) -> RTCSctpTransport:
-        return RTCSctpTransport(self)
-
-    def _make_ice_transport(self) -> RTCIceTransport:
-        return RTCIceTransport(self)
-
-    def _make_dtls_transport(self, ice: RTCIceTransport) -> RTCDtlsTransport:
-        return RTCDtlsTransport(ice)
 
     def _make_transceiver(self, index: int, snapshot: tuple) -> RTCRtpTransceiver:
         return RTCRtpTransceiver(self, index, snapshot)
