@@ -25,6 +25,7 @@
 #include "modules/audio_processing/include/audio_processing.h"
 #include "sctp_tracking.h"
 #include "video_decoder_factory.h"
+#include "video_encoder_factory.h"
 #include "api/video_codecs/builtin_video_decoder_factory.h"
 #include "api/video_codecs/builtin_video_encoder_factory.h"
 #include "p2p/base/basic_packet_socket_factory.h"
@@ -111,7 +112,7 @@ std::unique_ptr<Engine> StartEngine() {
   media.audio_decoder_factory =
       webrtc::CreateAudioDecoderFactory<webrtc::AudioDecoderOpus, webrtc::AudioDecoderG722,
                                         webrtc::AudioDecoderG711>();
-  media.video_encoder_factory = webrtc::CreateBuiltinVideoEncoderFactory();
+  media.video_encoder_factory = CreateVideoEncoderFactory();
   media.video_decoder_factory = CreateVideoDecoderFactory();
   media.audio_processing = webrtc::AudioProcessingBuilder().Create();
   media.trials = deps.trials.get();
