@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up on Debian 12: system packages, a venv in .venv, and the package built
-# into it. Sourced by scripts/demo.sh and scripts/test.sh.
+# into it. Run by scripts/demo.sh and scripts/test.sh.
+#
+# PYTHON (an interpreter, default python3) and VENV (default .venv) choose another
+# interpreter; scripts/test.sh --python 3.13 sets both (see tools/build-python.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,17 +23,35 @@ if ((${#missing[@]})); then
 fi
 
 PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv"
-  "$PYTHON" -m venv .venv
+VENV="${VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating $VENV"
+  "$PYTHON" -m venv "$VENV"
 fi
-VENV_PY="$ROOT/.venv/bin/python"
-if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, aiortc, pytest_timeout, playwright, websockets, aiohttp, cv2" 2>/dev/null; then
-  echo "==> installing Python build and test dependencies"
+VENV_PY="$ROOT/$VENV/bin/python"
+# What the build and the whole test suite need. A free-threaded interpreter gets what has
+# wheels for it: aiortc's cryptography and cffi, and OpenCV, have none, so the tests that need them
+# skip there (scripts/test.sh --python 3.13t says which run).
+BUILD_DEPENDENCIES=("scikit-build-core>=0.10" "nanobind>=2.4" pyee "pytest>=8"
+                    "pytest-asyncio>=0.23" pytest-timeout numpy)
+TEST_DEPENDENCIES=("aiortc==1.16.0" playwright pillow av websockets aiohttp opencv-python-headless)
+if ! "$VENV_PY" -c "import nanobind, scikit_build_core, pytest_asyncio, pytest_timeout, numpy" 2>/dev/null; then
+  echo "==> installing Python build dependencies"
   "$VENV_PY" -m pip install -q --upgrade pip
-  "$VENV_PY" -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.4" pyee \
-    "pytest>=8" "pytest-asyncio>=0.23" pytest-timeout "aiortc==1.16.0" playwright numpy pillow av \
-    websockets aiohttp opencv-python-headless
+  "$VENV_PY" -m pip install -q "${BUILD_DEPENDENCIES[@]}"
+fi
+if ! "$VENV_PY" -c "import sys, sysconfig; sys.exit(bool(sysconfig.get_config_var('Py_GIL_DISABLED')))"; then
+  if [ ! -e "$VENV/.test-dependencies-tried" ]; then
+    echo "==> installing the Python test dependencies that have free-threaded wheels"
+    for dependency in "${TEST_DEPENDENCIES[@]}"; do
+      "$VENV_PY" -m pip install -q --only-binary=:all: "$dependency" >/dev/null 2>&1 \
+        || echo "    (no wheel of $dependency for this interpreter: the tests that need it skip)"
+    done
+    touch "$VENV/.test-dependencies-tried"
+  fi
+elif ! "$VENV_PY" -c "import aiortc, playwright, websockets, aiohttp, cv2, PIL, av" 2>/dev/null; then
+  echo "==> installing Python test dependencies"
+  "$VENV_PY" -m pip install -q "${TEST_DEPENDENCIES[@]}"
 fi
 
 echo "==> building python-webrtc (incremental: build/ and ccache keep the work)"

