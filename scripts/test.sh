@@ -5,18 +5,14 @@
 #   bash scripts/test.sh [--python VERSION] [pytest arguments]
 #
 # VERSION is 3.11 (Debian 12's python3, the default, in .venv) or one that
-# tools/build-python.sh builds into the cache (3.13, 3.13t), in .venv-VERSION. Without
-# pytest arguments another interpreter runs the smoke tests (SMOKE_TESTS below), the
+# tools/build-python.sh builds into the cache (3.13, 3.13t), in .venv-VERSION. Another
+# interpreter runs the smoke tests (WEBRTC_SMOKE=1: SMOKE_TESTS in tests/conftest.py), the
 # default one the whole suite, with the wheel (scripts/build-wheel.sh) tested in a plain
 # Debian 12 root (tools/make-clean-root.sh) by tests/test_wheel.py; WEBRTC_TEST_WHEEL=none
 # leaves that out.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-
-SMOKE_TESTS=(tests/test_rtcpeerconnection.py tests/test_rtcdatachannel.py tests/test_bad_input.py
-             tests/test_engine_lifetime.py tests/test_media_chromium.py tests/test_video_frame.py
-             tests/test_send_api.py tests/test_stubs.py)
 
 version=""
 if [ "${1:-}" = --python ]; then
@@ -27,12 +23,7 @@ fi
 system_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 if [ -n "$version" ] && [ "$version" != "$system_version" ]; then
   PYTHON="$(bash "$ROOT/tools/build-python.sh" "$version" | tail -n 1)"
-  export PYTHON VENV=".venv-$version"
-  if [ $# -eq 0 ]; then
-    set -- -q "${SMOKE_TESTS[@]}"
-  elif [ "$*" = -q ]; then
-    set -- -q "${SMOKE_TESTS[@]}"
-  fi
+  export PYTHON VENV=".venv-$version" WEBRTC_SMOKE="${WEBRTC_SMOKE:-1}"
 fi
 VENV="${VENV:-.venv}"
 bash "$ROOT/scripts/setup.sh"

@@ -11,28 +11,7 @@ import numpy as np
 from aiortc import VideoStreamTrack
 from aiortc.mediastreams import MediaStreamTrack
 
-# Quadrant colors (RGB): top-left, top-right, bottom-left, bottom-right.
-QUADRANTS = ((230, 30, 30), (30, 200, 30), (30, 30, 230), (235, 235, 235))
-
-
-def quadrant_picture(width: int, height: int) -> np.ndarray:
-    picture = np.empty((height, width, 3), np.uint8)
-    h, w = height // 2, width // 2
-    picture[:h, :w] = QUADRANTS[0]
-    picture[:h, w:] = QUADRANTS[1]
-    picture[h:, :w] = QUADRANTS[2]
-    picture[h:, w:] = QUADRANTS[3]
-    return picture
-
-
-def quadrant_centers(width: int, height: int) -> list[tuple[int, int]]:
-    """(row, column) of each quadrant's center, in QUADRANTS order."""
-    return [
-        (height // 4, width // 4),
-        (height // 4, 3 * width // 4),
-        (3 * height // 4, width // 4),
-        (3 * height // 4, 3 * width // 4),
-    ]
+from patterns import QUADRANTS, dominant_frequency, quadrant_centers, quadrant_picture  # noqa: F401
 
 
 class QuadrantTrack(VideoStreamTrack):
@@ -88,12 +67,6 @@ class ToneTrack(MediaStreamTrack):
         frame.time_base = fractions.Fraction(1, self.rate)
         self._sample += count
         return frame
-
-
-def dominant_frequency(samples: np.ndarray, rate: int) -> float:
-    """The strongest frequency in a mono signal."""
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
-    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
 
 
 def prefer_codec(pc, kind: str, mime_type: str) -> None:

@@ -11,7 +11,7 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from media_sources import quadrant_picture
+from patterns import quadrant_picture
 
 
 def quadrant_track(module, width: int = 640, height: int = 480, kind_of_frame: str = "av"):

@@ -15,7 +15,7 @@ import pytest
 import webrtc
 from webrtc import aiortc_compat as compat
 from conftest import configuration, event_track, gather_complete
-from media_sources import QUADRANTS, quadrant_centers
+from patterns import QUADRANTS, quadrant_centers
 
 LAYERS = [pytest.param(webrtc, id="w3c"), pytest.param(compat, id="compat")]
 peer_ids = itertools.count()
