@@ -101,18 +101,21 @@ class PushAudioSource : public webrtc::Notifier<webrtc::AudioSourceInterface> {
   std::vector<webrtc::AudioTrackSinkInterface*> sinks_;  // guarded by sinks_mutex_
 };
 
-PushAudioSource& SourceOf(const LocalTrack::Impl& impl) {
-  return *static_cast<PushAudioSource*>(static_cast<webrtc::AudioSourceInterface*>(
-      impl.source.get()));
+// Our source, or null once released (a reference: Shutdown() may release it meanwhile).
+rtc::scoped_refptr<PushAudioSource> SourceOf(const LocalTrack::Impl& impl) {
+  if (impl.released) return nullptr;
+  auto source = impl.Source();
+  return rtc::scoped_refptr<PushAudioSource>(
+      static_cast<PushAudioSource*>(static_cast<webrtc::AudioSourceInterface*>(source.get())));
 }
 
 std::shared_ptr<LocalTrack::Impl> CreateAudioTrack(const std::string& id) {
-  const Engine& engine = GetEngine();
+  const EngineUse engine = UseEngine();
   auto impl = std::make_shared<LocalTrack::Impl>("audio", id);
   auto source = rtc::make_ref_counted<PushAudioSource>();
-  impl->track = engine.factory->CreateAudioTrack(id, source.get());
+  impl->track = engine->factory->CreateAudioTrack(id, source.get());
   impl->source = source;
-  webrtc::TaskQueueBase* queue = engine.audio_send_queue;
+  webrtc::TaskQueueBase* queue = engine->audio_send_queue;
   queue->PostTask([source] {
     // kHigh: the repeating task keeps its schedule without drift (no 17 ms slack).
     source->clock = webrtc::RepeatingTaskHandle::Start(
@@ -142,24 +145,27 @@ void AudioSource::Push(const int16_t* samples, size_t frames, int sample_rate, i
     throw std::invalid_argument("sample rate must be a multiple of 100 Hz from 8000 to 48000");
   }
   if (channels != 1 && channels != 2) throw std::invalid_argument("channels must be 1 or 2");
-  if (impl_->released) return;
-  SourceOf(*impl_).Push(samples, frames, sample_rate, channels);
+  if (auto source = SourceOf(*impl_)) source->Push(samples, frames, sample_rate, channels);
 }
 
 double AudioSource::buffered_ms() const {
-  return impl_->released ? 0.0 : SourceOf(*impl_).buffered_ms();
+  auto source = SourceOf(*impl_);
+  return source ? source->buffered_ms() : 0.0;
 }
 uint64_t AudioSource::samples_sent() const {
-  return impl_->released ? 0 : SourceOf(*impl_).sent();
+  auto source = SourceOf(*impl_);
+  return source ? source->sent() : 0;
 }
 uint64_t AudioSource::silent_chunks() const {
-  return impl_->released ? 0 : SourceOf(*impl_).silent();
+  auto source = SourceOf(*impl_);
+  return source ? source->silent() : 0;
 }
 uint64_t AudioSource::samples_dropped() const {
-  return impl_->released ? 0 : SourceOf(*impl_).dropped();
+  auto source = SourceOf(*impl_);
+  return source ? source->dropped() : 0;
 }
 void AudioSource::Clear() {
-  if (!impl_->released) SourceOf(*impl_).Clear();
+  if (auto source = SourceOf(*impl_)) source->Clear();
 }
 
 }  // namespace pywebrtc

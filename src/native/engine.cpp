@@ -38,6 +38,8 @@ namespace pywebrtc {
 namespace {
 
 std::mutex g_mutex;
+// Held shared by every EngineUse, exclusively by Shutdown(); taken before g_mutex.
+std::shared_mutex g_use_mutex;
 std::atomic<bool> g_allow_loopback{false};
 bool g_shut_down = false;                             // guarded by g_mutex
 std::unique_ptr<Engine> g_engine;                     // guarded by g_mutex
@@ -168,11 +170,12 @@ bool EngineStarted() {
   return g_engine != nullptr;
 }
 
-const Engine& GetEngine() {
+EngineUse UseEngine() {
+  std::shared_lock use(g_use_mutex);
   std::lock_guard lock(g_mutex);
   if (g_shut_down) throw std::runtime_error("the WebRTC engine has been shut down");
   if (!g_engine) g_engine = StartEngine();
-  return *g_engine;
+  return EngineUse(std::move(use), g_engine.get());
 }
 
 size_t LivePeerConnections() {
@@ -227,6 +230,9 @@ void Shutdown() {
     g_shut_down = true;
     if (!g_engine) return;
   }
+  // No new use can begin now; wait for those under way (a connection being created registers
+  // itself before its use ends, so the loop below closes it too).
+  std::unique_lock no_uses(g_use_mutex);
   // Objects unregister themselves when destroyed: hold the registry while closing them so
   // none disappears under us. Closing runs on the signaling thread, which never takes it.
   {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
+#include <shared_mutex>
 
 #include "api/packet_socket_factory.h"
 #include "api/task_queue/task_queue_base.h"
@@ -33,8 +35,24 @@ struct Engine {
   webrtc::TaskQueueBase* audio_send_queue;
 };
 
+// A use of the engine, from UseEngine() to the end of the holder's scope. Shutdown() waits
+// until no use is left before it tears the engine down, so what a use reads stays alive on
+// whichever thread it runs (the GIL serializes nothing on free-threaded Python).
+class EngineUse {
+ public:
+  const Engine* operator->() const { return engine_; }
+  const Engine& operator*() const { return *engine_; }
+
+ private:
+  friend EngineUse UseEngine();
+  EngineUse(std::shared_lock<std::shared_mutex> lock, const Engine* engine)
+      : lock_(std::move(lock)), engine_(engine) {}
+  std::shared_lock<std::shared_mutex> lock_;
+  const Engine* engine_;
+};
+
 // Starts the engine on first use; throws std::runtime_error after Shutdown().
-const Engine& GetEngine();
+EngineUse UseEngine();
 
 // Live objects that hold libwebrtc references, so Shutdown() can release them in time.
 void RegisterClosable(Closable* object);

@@ -22,26 +22,38 @@ LocalTrack::Impl::~Impl() {
 void LocalTrack::Impl::Release() {
   if (released.exchange(true)) return;
   if (stop) stop();
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> old_track;
+  rtc::scoped_refptr<rtc::RefCountInterface> old_source;
+  {
+    std::lock_guard lock(mutex);
+    old_track = std::move(track);
+    old_source = std::move(source);
+  }
   rtc::Thread* signaling = SignalingThreadOrNull();
   if (signaling && !signaling->IsCurrent()) {
     // A video track is a proxy bound to the signaling and worker threads: release it there.
-    signaling->PostTask([track = std::move(track), source = std::move(source)]() mutable {
+    signaling->PostTask([track = std::move(old_track), source = std::move(old_source)]() mutable {
       track = nullptr;
       source = nullptr;
     });
-  } else {
-    track = nullptr;
-    source = nullptr;
   }
+  // Otherwise (on the signaling thread, or after shutdown) they go here.
 }
 
 void LocalTrack::Impl::CloseForShutdown() {
   // Shutdown() still runs the signaling thread: release there and wait.
   if (released.exchange(true)) return;
   if (stop) stop();
-  RunOnSignaling([this] {
-    track = nullptr;
-    source = nullptr;
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> old_track;
+  rtc::scoped_refptr<rtc::RefCountInterface> old_source;
+  {
+    std::lock_guard lock(mutex);
+    old_track = std::move(track);
+    old_source = std::move(source);
+  }
+  RunOnSignaling([&] {
+    old_track = nullptr;
+    old_source = nullptr;
   });
 }
 

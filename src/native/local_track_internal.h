@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "api/media_stream_interface.h"
@@ -20,18 +21,30 @@ struct LocalTrack::Impl : public Closable {
   void Release();
   void CloseForShutdown() override;
 
+  // References to the track and the source (null once released), for callers on any thread:
+  // a push may run while Shutdown() releases them.
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> Track() const {
+    std::lock_guard lock(mutex);
+    return track;
+  }
+  rtc::scoped_refptr<rtc::RefCountInterface> Source() const {
+    std::lock_guard lock(mutex);
+    return source;
+  }
+
   const std::string kind;
   const std::string id;
-  // Set once at creation; released by Release().
-  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;
-  rtc::scoped_refptr<rtc::RefCountInterface> source;  // our PushAudio/PushVideo source
+  mutable std::mutex mutex;
+  // Set once at creation, before any other thread sees them; taken by Release().
+  rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> track;  // guarded by mutex
+  rtc::scoped_refptr<rtc::RefCountInterface> source;  // our PushAudio/PushVideo source; same
   std::function<void()> stop;                          // stops the source's clock, if any
   std::atomic<bool> released{false};
 };
 
-// The libwebrtc track a LocalTrack sends.
+// The libwebrtc track a LocalTrack sends (null once released).
 inline rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> TrackOf(const LocalTrack& track) {
-  return track.impl().track;
+  return track.impl().Track();
 }
 
 }  // namespace pywebrtc

@@ -1,5 +1,8 @@
 // The _native extension: binds our thin C++ classes. No libwebrtc header is included here.
 #include <Python.h>
+
+#include <atomic>
+
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
@@ -32,16 +35,18 @@ struct MessageTooLarge {
 
 // Set by the Python package: builds the exception for a libwebrtc RTCErrorType
 // (-1: message too large).
-// A strong reference that is never released: it must outlive interpreter finalization.
-PyObject* g_error_factory = nullptr;
+// A strong reference that is never released: it must outlive interpreter finalization. Set
+// once, so threads raising errors (free-threaded Python) never see it change.
+std::atomic<PyObject*> g_error_factory{nullptr};
 
 void RaiseFromFactory(int type, const std::string& message) {
-  if (!g_error_factory) {
+  PyObject* factory = g_error_factory.load();
+  if (!factory) {
     PyErr_SetString(PyExc_RuntimeError, message.c_str());
     return;
   }
   try {
-    nb::object error = nb::borrow(g_error_factory)(type, message);
+    nb::object error = nb::borrow(factory)(type, message);
     PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
   } catch (nb::python_error& e) {
     e.restore();
@@ -91,8 +96,11 @@ void BindEngine(nb::module_& m) {
   m.def("shutdown", &Shutdown, nb::call_guard<nb::gil_scoped_release>(),
         "Close every peer connection and stop the engine's threads (done at exit).");
   m.def("_set_error_factory", [](nb::object factory) {
-    Py_XDECREF(g_error_factory);
-    g_error_factory = factory.release().ptr();
+    PyObject* expected = nullptr;
+    if (!g_error_factory.compare_exchange_strong(expected, factory.ptr())) {
+      throw std::runtime_error("the error factory is already set");
+    }
+    (void)factory.release();
   });
 
   auto kind = [&](const char* name, EventKind value) {

@@ -256,22 +256,22 @@ PeerConnection::PeerConnection(const Configuration& configuration) {
       rtc::KeyParams::ECDSA(rtc::EC_NIST_P256), absl::nullopt);
   if (!certificate) throw std::runtime_error("could not generate a DTLS certificate");
   rtc_configuration.certificates.push_back(certificate);
-  const Engine& engine = GetEngine();
+  const EngineUse engine = UseEngine();
   impl_ = std::make_shared<Impl>(std::make_shared<EventQueue>());
-  impl_->network = engine.network;
+  impl_->network = engine->network;
   webrtc::PeerConnectionDependencies dependencies(impl_.get());
   // Our own allocator, so gathering can run its phases back to back (below).
   auto allocator = std::make_unique<cricket::BasicPortAllocator>(
-      engine.network_manager, engine.socket_factory, rtc_configuration.turn_customizer);
+      engine->network_manager, engine->socket_factory, rtc_configuration.turn_customizer);
   cricket::PortAllocator* allocator_ptr = allocator.get();
   dependencies.allocator = std::move(allocator);
-  auto result = engine.factory->CreatePeerConnectionOrError(rtc_configuration,
+  auto result = engine->factory->CreatePeerConnectionOrError(rtc_configuration,
                                                             std::move(dependencies));
   ThrowIfError(result.error());
   // libwebrtc waits 50 ms between the UDP, relay and TCP gathering phases; with no wait,
   // gathering completes in a few milliseconds, which non-trickle signaling (aiortc's
   // setLocalDescription) waits for.
-  engine.network->BlockingCall([&] { allocator_ptr->set_step_delay(0); });
+  engine->network->BlockingCall([&] { allocator_ptr->set_step_delay(0); });
   // Assigned on the signaling thread, where every callback reads it.
   RunOnSignaling([&] { impl_->pc = result.MoveValue(); });
   RegisterClosable(impl_.get());
@@ -658,10 +658,10 @@ rtc::scoped_refptr<webrtc::MediaStreamTrackInterface> ResolveSome(
 
 Capabilities GetCapabilities(const std::string& kind, bool sender) {
   const cricket::MediaType type = MediaTypeOf(kind);
-  const Engine& engine = GetEngine();
+  const EngineUse engine = UseEngine();
   webrtc::RtpCapabilities capabilities = sender
-                                             ? engine.factory->GetRtpSenderCapabilities(type)
-                                             : engine.factory->GetRtpReceiverCapabilities(type);
+                                             ? engine->factory->GetRtpSenderCapabilities(type)
+                                             : engine->factory->GetRtpReceiverCapabilities(type);
   Capabilities out;
   for (const auto& codec : capabilities.codecs) out.codecs.push_back(FromLibwebrtc(codec));
   for (const auto& extension : capabilities.header_extensions) {

@@ -83,16 +83,19 @@ class PushVideoSource : public rtc::AdaptedVideoTrackSource {
   uint64_t sent_ = 0, dropped_ = 0;              // guarded by mutex_
 };
 
-PushVideoSource& SourceOf(const LocalTrack::Impl& impl) {
-  return *static_cast<PushVideoSource*>(
-      static_cast<webrtc::VideoTrackSourceInterface*>(impl.source.get()));
+// Our source, or null once released (a reference: Shutdown() may release it meanwhile).
+rtc::scoped_refptr<PushVideoSource> SourceOf(const LocalTrack::Impl& impl) {
+  if (impl.released) return nullptr;
+  auto source = impl.Source();
+  return rtc::scoped_refptr<PushVideoSource>(static_cast<PushVideoSource*>(
+      static_cast<webrtc::VideoTrackSourceInterface*>(source.get())));
 }
 
 std::shared_ptr<LocalTrack::Impl> CreateVideoTrack(const std::string& id) {
-  const Engine& engine = GetEngine();
+  const EngineUse engine = UseEngine();
   auto impl = std::make_shared<LocalTrack::Impl>("video", id);
   auto source = rtc::make_ref_counted<PushVideoSource>();
-  impl->track = engine.factory->CreateVideoTrack(id, source.get());
+  impl->track = engine->factory->CreateVideoTrack(id, source.get());
   impl->source = source;
   return impl;
 }
@@ -155,9 +158,9 @@ bool VideoSource::Push(Format format, int width, int height, const Plane* planes
       CheckPlane(planes[0], height, width * 4, "packed");
       break;
   }
-  if (impl_->released) return false;
-  PushVideoSource& source = SourceOf(*impl_);
-  auto buffer = source.NewBuffer(width, height);
+  auto source = SourceOf(*impl_);
+  if (!source) return false;
+  auto buffer = source->NewBuffer(width, height);
   if (!buffer) return false;  // every pooled buffer is still with the encoder
   uint8_t* y = buffer->MutableDataY();
   uint8_t* u = buffer->MutableDataU();
@@ -188,20 +191,23 @@ bool VideoSource::Push(Format format, int width, int height, const Plane* planes
       libyuv::ARGBToI420(p.data, p.stride, y, sy, u, su, v, sv, width, height);
       break;
   }
-  return source.Deliver(buffer, video_rotation, capture_time_us);
+  return source->Deliver(buffer, video_rotation, capture_time_us);
 }
 
 bool VideoSource::PushFrame(const VideoFrame& frame, int64_t capture_time_us) {
-  if (impl_->released) return false;
+  auto source = SourceOf(*impl_);
+  if (!source) return false;
   const VideoFrame::Buffer& buffer = frame.buffer();
-  return SourceOf(*impl_).Deliver(buffer.source, buffer.rotation, capture_time_us);
+  return source->Deliver(buffer.source, buffer.rotation, capture_time_us);
 }
 
 uint64_t VideoSource::frames_sent() const {
-  return impl_->released ? 0 : SourceOf(*impl_).sent();
+  auto source = SourceOf(*impl_);
+  return source ? source->sent() : 0;
 }
 uint64_t VideoSource::frames_dropped() const {
-  return impl_->released ? 0 : SourceOf(*impl_).dropped();
+  auto source = SourceOf(*impl_);
+  return source ? source->dropped() : 0;
 }
 
 }  // namespace pywebrtc

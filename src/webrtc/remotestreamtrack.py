@@ -9,6 +9,7 @@ asks the native side for one wake-up and awaits it on the connection's event loo
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from . import _native
@@ -27,7 +28,10 @@ class RemoteStreamTrack(MediaStreamTrack):
         self._id = native.id
         self._wrap = VideoFrame if native.kind == "video" else AudioFrame
         # recv() calls waiting for the native side's one wake-up (it is armed while any wait).
+        # They may run on other event loops, in other threads, than the connection's: the
+        # lock keeps a wake-up from slipping between arming and waiting.
         self._waiters: list[asyncio.Future] = []
+        self._waiters_lock = threading.Lock()
 
     async def recv(self) -> VideoFrame | AudioFrame:
         """The next frame: a :class:`VideoFrame` or, for audio, an :class:`AudioFrame`.
@@ -43,16 +47,18 @@ class RemoteStreamTrack(MediaStreamTrack):
             if native.ended:
                 self._on_ended()
                 raise MediaStreamError
-            if not self._waiters and not native.arm():
-                continue  # a frame came, or the track ended, in between
             # Each consumer waits on its own future, so cancelling one leaves the others.
             waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            with self._waiters_lock:
+                if not self._waiters and not native.arm():
+                    continue  # a frame came, or the track ended, in between
+                self._waiters.append(waiter)
             try:
                 await waiter
             finally:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
+                with self._waiters_lock:
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
 
     @property
     def frames_received(self) -> int:
@@ -87,10 +93,14 @@ class RemoteStreamTrack(MediaStreamTrack):
         self.stop()
 
     def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
+        with self._waiters_lock:
+            waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+            loop = waiter.get_loop()
+            if loop is _running_loop():
+                _release(waiter)
+            elif not loop.is_closed():
+                loop.call_soon_threadsafe(_release, waiter)
 
     def __repr__(self) -> str:
         return f"<RemoteStreamTrack {self.kind} {self.id} {self.readyState}>"
@@ -118,3 +128,15 @@ class MediaStream:
 
     def __repr__(self) -> str:
         return f"<MediaStream {self.id} {len(self._tracks)} tracks>"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _release(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
