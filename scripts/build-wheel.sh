@@ -11,13 +11,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 exec 3>&1 1>&2  # stdout: the wheel's path only
 
+source "$ROOT/scripts/interpreter.sh"
 if [ "${1:-}" = --python ]; then
-  version="$2"
-  system_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  if [ "$version" != "$system_version" ]; then
-    PYTHON="$(bash "$ROOT/tools/build-python.sh" "$version" | tail -n 1)"
-    export PYTHON VENV=".venv-$version"
-  fi
+  choose_interpreter "$2"
 fi
 VENV="${VENV:-.venv}"
 missing=()

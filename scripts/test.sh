@@ -4,8 +4,9 @@
 #
 #   bash scripts/test.sh [--python VERSION] [pytest arguments]
 #
-# VERSION is 3.11 (Debian 12's python3, the default, in .venv) or one that
-# tools/build-python.sh builds into the cache (3.13, 3.13t), in .venv-VERSION. Another
+# VERSION is 3.11 (Debian 12's python3, the default, in .venv), one that
+# tools/build-python.sh builds into the cache (3.13, 3.13t), or the path of another CPython
+# (scripts/interpreter.sh); each has its own venv, .venv-VERSION. Another
 # interpreter runs the smoke tests (WEBRTC_SMOKE=1: SMOKE_TESTS in tests/conftest.py), the
 # default one the whole suite, with the wheel (scripts/build-wheel.sh) tested in a plain
 # Debian 12 root (tools/make-clean-root.sh) by tests/test_wheel.py; WEBRTC_TEST_WHEEL=none
@@ -20,15 +21,15 @@ if [ "${1:-}" = --python ]; then
   version="$2"
   shift 2
 fi
-system_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-if [ -n "$version" ] && [ "$version" != "$system_version" ]; then
-  PYTHON="$(bash "$ROOT/tools/build-python.sh" "$version" | tail -n 1)"
-  export PYTHON VENV=".venv-$version" WEBRTC_SMOKE="${WEBRTC_SMOKE:-1}"
+source "$ROOT/scripts/interpreter.sh"
+choose_interpreter "$version"
+if [ -n "$OTHER_INTERPRETER" ]; then
+  export WEBRTC_SMOKE="${WEBRTC_SMOKE:-1}"
 fi
 VENV="${VENV:-.venv}"
 bash "$ROOT/scripts/setup.sh"
 export WEBRTC_SETUP_DONE=1
-if [ -z "$version" ] || [ "$version" = "$system_version" ]; then
+if [ -z "$OTHER_INTERPRETER" ]; then
   if [ -z "${WEBRTC_TEST_WHEEL:-}" ]; then
     WEBRTC_TEST_WHEEL="$(bash "$ROOT/scripts/build-wheel.sh" | tail -n 1)"
   fi

@@ -9,9 +9,28 @@ the same fields stand in, so reading ``frame.format.name`` never needs PyAV.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
+
+
+def pyav_rational(value: Any) -> Any:
+    """`value` (a time base) as PyAV hands out time bases: PyAV 19 and later give their own
+    rational type where earlier ones gave a ``Fraction``. Without PyAV imported, as it is."""
+    if type(value) is not Fraction or "av" not in sys.modules:
+        return value
+    return _pyav_rational(value.numerator, value.denominator)
+
+
+@lru_cache(maxsize=64)
+def _pyav_rational(numerator: int, denominator: int) -> Any:
+    import av
+
+    scratch = av.AudioFrame(format="s16", layout="mono", samples=1)
+    scratch.time_base = Fraction(numerator, denominator)
+    return scratch.time_base
 
 
 @lru_cache(maxsize=None)

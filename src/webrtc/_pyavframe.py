@@ -6,14 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._frameformats import pyav_rational
+
 
 class PyAVBackedFrame:
-    __slots__ = ("_native", "_av", "time_base")
+    __slots__ = ("_native", "_av", "_time_base")
 
     def __init__(self, native: Any, time_base: Any) -> None:
         self._native = native
         self._av = None
-        self.time_base = time_base
+        self._time_base = time_base
+
+    @property
+    def time_base(self) -> Any:
+        """As PyAV gives it: a ``Fraction``, or PyAV's own rational type (PyAV 19 and later)
+        once PyAV is imported."""
+        return pyav_rational(self._time_base)
+
+    @time_base.setter
+    def time_base(self, value: Any) -> None:
+        self._time_base = value
 
     @property
     def pts(self) -> int:
@@ -22,7 +34,7 @@ class PyAVBackedFrame:
     @property
     def time(self) -> float | None:
         """Seconds since the track's first frame (``pts * time_base``, as PyAV computes it)."""
-        time_base = self.time_base
+        time_base = self._time_base
         if time_base is None:
             return None
         # PyAV's formula, so the float is the same to the last bit.
@@ -44,7 +56,7 @@ class PyAVBackedFrame:
                 ) from None
             frame = self._make_av(av)
             frame.pts = self._native.pts
-            frame.time_base = self.time_base
+            frame.time_base = self._time_base
             self._av = frame
         return self._av
 

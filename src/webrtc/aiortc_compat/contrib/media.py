@@ -365,10 +365,10 @@ class _Reader(threading.Thread):
                 player._log_debug("skipping a packet that does not decode: %s", exc)
                 continue
             for frame in frames:
-                self._handle(frame)
+                self._take(frame)
         return False
 
-    def _handle(self, frame: Any) -> None:
+    def _take(self, frame: Any) -> None:
         player = self.player
         timeline = player._timeline
         if isinstance(frame, AudioFrame):
