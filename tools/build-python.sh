@@ -78,17 +78,7 @@ fi
 # (on Debian 12, which has no libmpdec-dev) libmpdec come bundled with CPython.
 APT_PACKAGES=(build-essential pkg-config xz-utils
               libssl-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev uuid-dev)
-missing=()
-for package in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "==> installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/../scripts/install-debian-packages.sh" "${APT_PACKAGES[@]}"
 
 # Find or fetch the source tarball for this minor version.
 newest_cached() {

@@ -29,15 +29,8 @@ if [ -f "$prefix/lib/libavcodec.a" ] && [ -f "$prefix/lib/libavutil.a" ] &&
 fi
 command -v nasm >/dev/null || { echo "nasm is missing: apt-get install nasm" >&2; exit 1; }
 
-mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/src"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-{
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian bookworm main"
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian bookworm-updates main"
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main"
-} > "$cache/apt/sources.list"
-opts="-o Dir::Etc::SourceList=$cache/apt/sources.list -o Dir::Etc::SourceParts=/nonexistent \
-  -o Dir::State::Lists=$cache/apt/lists -o Dir::Cache=$cache/apt/cache -o APT::Sandbox::User=root -qq"
+. "$(dirname "$0")/bookworm-sources.sh"
+bookworm_sources "$cache"
 updated=0
 unpack() {  # unpack SOURCE_PACKAGE UPSTREAM_VERSION DIR DEBIAN_VERSION: the orig tarball, into DIR
   tarball=$(ls "$cache"/src/"$1"_"$2".orig.tar.* 2>/dev/null | head -n 1 || true)

@@ -12,15 +12,8 @@ dir="$cache/src/libtgowt-$upstream"
 stamp="$cache/src/.fetched-$version"
 if [ -f "$stamp" ] && [ -d "$dir" ]; then echo "$dir"; exit 0; fi
 command -v dpkg-source >/dev/null || { echo "dpkg-dev is missing: apt-get install dpkg-dev" >&2; exit 1; }
-mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/src"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-{
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian bookworm main"
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian bookworm-updates main"
-  echo "deb-src [signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main"
-} > "$cache/apt/sources.list"
-opts="-o Dir::Etc::SourceList=$cache/apt/sources.list -o Dir::Etc::SourceParts=/nonexistent \
-  -o Dir::State::Lists=$cache/apt/lists -o Dir::Cache=$cache/apt/cache -o APT::Sandbox::User=root -qq"
+. "$(dirname "$0")/bookworm-sources.sh"
+bookworm_sources "$cache"
 # shellcheck disable=SC2086
 apt-get $opts update >&2
 rm -rf "$dir"

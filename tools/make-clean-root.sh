@@ -10,10 +10,7 @@ pip_python="${2:-python3}"
 root="$cache/clean-root/bookworm"
 ready="$root/.python-webrtc-ready"
 if [ -f "$ready" ]; then echo "$root"; exit 0; fi
-if ! command -v debootstrap >/dev/null; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-fi
+bash "$(dirname "$0")/../scripts/install-debian-packages.sh" debootstrap >&2
 base="$root/.python-webrtc-base"
 if [ ! -f "$base" ]; then
   rm -rf "$root"
