@@ -33,14 +33,12 @@ webrtc.allow_loopback()
 # there, the test modules that use them (directly or through our aiortc-based helpers) are
 # left out, and the run says which.
 _PEER_IMPORT = re.compile(r"^\s*(?:from|import) (aiortc|cv2|media_sources|test_send_aiortc)\b", re.M)
+_NEEDS = {"aiortc": "aiortc", "cv2": "cv2", "media_sources": "aiortc", "test_send_aiortc": "aiortc"}
 _MISSING = {name for name in ("aiortc", "cv2") if importlib.util.find_spec(name) is None}
-collect_ignore = []
-if _MISSING:
-    for _path in sorted(Path(__file__).parent.glob("test_*.py")):
-        _needs = set(_PEER_IMPORT.findall(_path.read_text()))
-        if _needs & _MISSING or _needs & {"media_sources", "test_send_aiortc"} and "aiortc" in _MISSING:
-            collect_ignore.append(_path.name)
-
+_UNAVAILABLE = {
+    path.name for path in Path(__file__).parent.glob("test_*.py")
+    if {_NEEDS[module] for module in _PEER_IMPORT.findall(path.read_text())} & _MISSING
+} if _MISSING else set()
 
 # WEBRTC_SMOKE=1 (scripts/test.sh sets it for interpreters other than Debian's): only the
 # loopback, data channel and media smoke tests.
@@ -48,19 +46,24 @@ SMOKE_TESTS = {"test_rtcpeerconnection.py", "test_rtcdatachannel.py", "test_bad_
                "test_engine_lifetime.py", "test_media_chromium.py", "test_video_frame.py",
                "test_send_api.py", "test_send_chromium.py", "test_stubs.py",
                "test_free_threading.py"}
-if os.environ.get("WEBRTC_SMOKE") == "1":
-    collect_ignore += [p.name for p in Path(__file__).parent.glob("test_*.py")
-                       if p.name not in SMOKE_TESTS and p.name not in collect_ignore]
+_SMOKE = os.environ.get("WEBRTC_SMOKE") == "1"
 
 
 def pytest_ignore_collect(collection_path, config):
-    return True if collection_path.name in collect_ignore else None
+    # Also for test files named on the command line, which pytest's collect_ignore would not
+    # cover.
+    name = collection_path.name
+    if name in _UNAVAILABLE:
+        return True
+    if _SMOKE and name.startswith("test_") and name.endswith(".py") and name not in SMOKE_TESTS:
+        return True
+    return None
 
 
 def pytest_report_header(config):
+    shown = _UNAVAILABLE & SMOKE_TESTS if _SMOKE else _UNAVAILABLE
     if _MISSING:
-        return f"left out for want of {', '.join(sorted(_MISSING))} here: " + " ".join(
-            name for name in collect_ignore if name in SMOKE_TESTS or os.environ.get("WEBRTC_SMOKE") != "1")
+        return f"left out for want of {', '.join(sorted(_MISSING))} here: " + " ".join(sorted(shown))
 
 
 @pytest.fixture(autouse=True)

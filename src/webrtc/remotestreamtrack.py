@@ -95,9 +95,10 @@ class RemoteStreamTrack(MediaStreamTrack):
     def _wake(self) -> None:
         with self._waiters_lock:
             waiters, self._waiters = self._waiters, []
+        running = _running_loop()
         for waiter in waiters:
             loop = waiter.get_loop()
-            if loop is _running_loop():
+            if loop is running:
                 _release(waiter)
             elif not loop.is_closed():
                 loop.call_soon_threadsafe(_release, waiter)
