@@ -20,13 +20,14 @@ namespace {
 constexpr uint64_t kNativeHighWater = 1 << 20;
 // How soon to retry when dcSCTP's send buffer is full.
 constexpr int kBlockedRetryMs = 1;
-// The network thread reads its sockets only between tasks, one datagram per socket each
-// time. A flush that sent a long batch in one go would overflow a receiving socket's
-// buffer (about 200 KiB), and a peer in this process, on the same thread, would drop
-// packets and stall in SCTP retransmission timeouts. So after each message, a flush lets
-// the sockets' handlers run once per packet it sent, as libwebrtc's own per-message path
-// does implicitly.
-constexpr size_t kPacketPayload = 1100;  // a little less than dcSCTP puts in a packet
+// The network thread reads its sockets only when its task queue is empty, one datagram per
+// socket each time. A flush that sent a long batch in one go would overflow a receiving
+// socket's buffer (about 200 KiB), and a peer in this process, on the same thread, would
+// drop packets and stall in SCTP retransmission timeouts. So a flush sends in rounds of
+// about this many bytes, and after each round lets the sockets' handlers run once per
+// datagram it sent.
+constexpr size_t kRoundBytes = 16 * 1024;
+constexpr size_t kMaxWaitsPerRound = 4096;
 
 std::atomic<uint64_t> g_next_handle{1};
 std::atomic<size_t> g_live_channels{0};
@@ -96,53 +97,70 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     if (info.max_packet_life_time) params.max_rtx_ms = *info.max_packet_life_time;
     const int sid = stream_id.load();
     for (;;) {
-      PendingMessage message;
-      {
-        std::lock_guard lock(mutex);
-        if (pending.empty()) {
-          flush_posted = false;
-          break;
-        }
-        message = std::move(pending.front());
-        pending.pop_front();
-      }
-      params.type = message.binary ? webrtc::DataMessageType::kBinary
-                                   : webrtc::DataMessageType::kText;
-      cricket::SendDataResult result = cricket::SDR_SUCCESS;
-      uint64_t before = Total();
-      size_t size = message.data.size();
-      if (transport->SendData(sid, params, message.data, &result)) {
-        pending_bytes.fetch_sub(size);
-        direct_messages_sent.fetch_add(1);
-        direct_bytes_sent.fetch_add(size);
-        CheckLow(before);
-        // Let the sockets' handlers run (receiving, acknowledgements); no task runs
-        // meanwhile, and what the handlers trigger is posted, not run here.
-        for (size_t packets = size / kPacketPayload + 1; packets > 0; --packets) {
-          network->socketserver()->Wait(webrtc::TimeDelta::Zero(), /*process_io=*/true);
-        }
-        transport = api->internal();
-        if (!transport || !direct.load()) {
-          if (rtc::Thread* signaling = SignalingThreadOrNull()) {
-            signaling->PostTask([self = shared_from_this()] { self->Flush(); });
-          }
-          return;
-        }
-        continue;
-      }
-      if (result == cricket::SDR_BLOCK) {
-        // dcSCTP's buffer is full: put the message back and try again shortly.
+      // One round: messages go to dcSCTP corked, so that small ones share packets; then the
+      // sockets' handlers run once per datagram the round sent.
+      const size_t datagrams_before = SctpDatagramsSent(sctp.get());
+      SctpCork cork(sctp.get());
+      size_t round_bytes = 0;
+      bool blocked = false;
+      bool empty = false;
+      while (round_bytes < kRoundBytes) {
+        PendingMessage message;
         {
           std::lock_guard lock(mutex);
-          pending.push_front(std::move(message));
+          if (pending.empty()) {
+            flush_posted = false;
+            empty = true;
+            break;
+          }
+          message = std::move(pending.front());
+          pending.pop_front();
         }
+        params.type = message.binary ? webrtc::DataMessageType::kBinary
+                                     : webrtc::DataMessageType::kText;
+        cricket::SendDataResult result = cricket::SDR_SUCCESS;
+        uint64_t before = Total();
+        size_t size = message.data.size();
+        if (transport->SendData(sid, params, message.data, &result)) {
+          pending_bytes.fetch_sub(size);
+          direct_messages_sent.fetch_add(1);
+          direct_bytes_sent.fetch_add(size);
+          round_bytes += size;
+          CheckLow(before);
+        } else if (result == cricket::SDR_BLOCK) {
+          // dcSCTP's buffer is full: put the message back and try again shortly.
+          std::lock_guard lock(mutex);
+          pending.push_front(std::move(message));
+          blocked = true;
+          break;
+        } else {
+          // The stream is closing or gone: what is queued cannot be delivered.
+          pending_bytes.fetch_sub(size);
+          queue->Push({handle, EventKind::kChannelError, 0, 0, "the transport refused a message"});
+        }
+      }
+      cork.Release();
+      // Let the sockets' handlers run (receiving, acknowledgements) once per datagram sent,
+      // counting those that acknowledgements release meanwhile. No task runs meanwhile,
+      // and what the handlers trigger is posted, not run here.
+      for (size_t waits = 0; waits < kMaxWaitsPerRound; ++waits) {
+        size_t sent = SctpDatagramsSent(sctp.get());
+        if (sent < datagrams_before || waits >= sent - datagrams_before) break;
+        network->socketserver()->Wait(webrtc::TimeDelta::Zero(), /*process_io=*/true);
+      }
+      if (blocked) {
         network->PostDelayedTask([self = shared_from_this()] { self->FlushDirect(); },
                                  webrtc::TimeDelta::Millis(kBlockedRetryMs));
         return;
       }
-      // The stream is closing or gone: what is queued cannot be delivered.
-      pending_bytes.fetch_sub(size);
-      queue->Push({handle, EventKind::kChannelError, 0, 0, "the transport refused a message"});
+      if (empty) break;
+      transport = api->internal();
+      if (!transport || !direct.load()) {
+        if (rtc::Thread* signaling = SignalingThreadOrNull()) {
+          signaling->PostTask([self = shared_from_this()] { self->Flush(); });
+        }
+        return;
+      }
     }
     if (close_requested.load()) {
       if (rtc::Thread* signaling = SignalingThreadOrNull()) {

@@ -1,19 +1,23 @@
 #include "sctp_tracking.h"
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "media/sctp/dcsctp_transport.h"
+#include "net/dcsctp/packet/crc32c.h"
 #include "net/dcsctp/public/dcsctp_socket.h"
 #include "net/dcsctp/public/dcsctp_socket_factory.h"
 #include "pc/sctp_transport.h"
 #include "system_wrappers/include/clock.h"
 
 namespace pywebrtc {
-namespace {
 
 class TrackedSocket;
+
+namespace {
 
 std::mutex g_sockets_mutex;
 // Keyed by the socket's callbacks, which is the DcSctpTransport that owns it.
@@ -21,6 +25,29 @@ std::map<const dcsctp::DcSctpSocketCallbacks*, TrackedSocket*> g_sockets;
 
 constexpr uint32_t kDcepPpid = 50;
 constexpr uint8_t kDcepAck = 0x02;
+
+// SCTP's common header: ports (4 bytes), verification tag (4), CRC32c (4); chunks follow.
+constexpr size_t kCommonHeaderSize = 12;
+constexpr size_t kChecksumOffset = 8;
+constexpr uint8_t kDataChunk = 0;
+constexpr uint8_t kIDataChunk = 64;
+
+// Whether every chunk after the common header is DATA or I-DATA, with sane lengths. Only such
+// a packet may be appended to another: control chunks must come before DATA in a packet.
+bool CarriesOnlyData(rtc::ArrayView<const uint8_t> packet) {
+  size_t offset = kCommonHeaderSize;
+  if (packet.size() <= offset) return false;
+  while (offset < packet.size()) {
+    if (packet.size() - offset < 4) return false;
+    uint8_t type = packet[offset];
+    size_t length = (size_t{packet[offset + 2]} << 8) | packet[offset + 3];
+    if ((type != kDataChunk && type != kIDataChunk) || length < 4) return false;
+    size_t padded = (length + 3) & ~size_t{3};
+    if (padded > packet.size() - offset) return false;
+    offset += padded;
+  }
+  return true;
+}
 
 // Forwards every callback to the DcSctpTransport and notes, per stream, whether the peer
 // acknowledged our DCEP OPEN (until the stream is reset). Network thread only.
@@ -30,9 +57,38 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
 
   bool acknowledged(uint16_t sid) const { return acked_.count(sid) > 0; }
 
-  void SendPacket(rtc::ArrayView<const uint8_t> data) override { inner_.SendPacket(data); }
+  void set_max_packet_size(size_t size) { max_packet_size_ = size; }
+
+  // Corking: dcSCTP puts each message it may send at once in a packet of its own, so a burst
+  // of small messages costs a DTLS record, a datagram and a SACK every two messages. While
+  // corked, packets are held instead, and each one carrying only DATA chunks is appended to
+  // the held one while that stays within the MTU. dcSCTP's accounting is by chunk and TSN,
+  // not by packet, so it is unaffected; to it, a lost merged packet is several lost packets.
+  void Cork() { ++corked_; }
+  void Uncork() {
+    if (corked_ > 0 && --corked_ == 0) SendHeld();
+  }
+  size_t datagrams_sent() const { return datagrams_sent_; }
+
+  void SendPacket(rtc::ArrayView<const uint8_t> data) override { SendPacketWithStatus(data); }
   dcsctp::SendPacketStatus SendPacketWithStatus(rtc::ArrayView<const uint8_t> data) override {
-    return inner_.SendPacketWithStatus(data);
+    if (corked_ == 0) {
+      ++datagrams_sent_;
+      return inner_.SendPacketWithStatus(data);
+    }
+    bool appendable = !held_.empty() && data.size() > kCommonHeaderSize &&
+                      held_.size() + data.size() - kCommonHeaderSize <= max_packet_size_ &&
+                      std::memcmp(held_.data(), data.data(), kChecksumOffset) == 0 &&
+                      CarriesOnlyData(data);
+    if (appendable) {
+      held_.insert(held_.end(), data.begin() + kCommonHeaderSize, data.end());
+      ++merged_;
+    } else {
+      SendHeld();
+      held_.assign(data.begin(), data.end());
+    }
+    // A held packet is sent later: a failure then is a lost packet, which SCTP retransmits.
+    return dcsctp::SendPacketStatus::kSuccess;
   }
   std::unique_ptr<dcsctp::Timeout> CreateTimeout(
       webrtc::TaskQueueBase::DelayPrecision precision) override {
@@ -86,9 +142,30 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   void OnLifecycleEnd(dcsctp::LifecycleId id) override { inner_.OnLifecycleEnd(id); }
 
  private:
+  void SendHeld() {
+    if (held_.empty()) return;
+    if (merged_ > 0) {
+      // The merged packet needs its own checksum (stored big-endian, as dcSCTP writes it).
+      std::memset(held_.data() + kChecksumOffset, 0, 4);
+      uint32_t crc = dcsctp::GenerateCrc32C(held_);
+      for (int i = 0; i < 4; ++i) held_[kChecksumOffset + i] = uint8_t(crc >> (24 - 8 * i));
+    }
+    inner_.SendPacketWithStatus(held_);
+    held_.clear();
+    merged_ = 0;
+    ++datagrams_sent_;
+  }
+
   dcsctp::DcSctpSocketCallbacks& inner_;
   std::set<uint16_t> acked_;
+  size_t max_packet_size_ = 0;  // dcSCTP's MTU: DcSctpTransport refuses larger packets
+  int corked_ = 0;
+  std::vector<uint8_t> held_;
+  size_t merged_ = 0;          // packets appended to held_
+  size_t datagrams_sent_ = 0;  // in all
 };
+
+}  // namespace
 
 // Forwards everything to libwebrtc's socket; exists to be found in g_sockets.
 class TrackedSocket : public dcsctp::DcSctpSocketInterface {
@@ -98,6 +175,7 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
   TrackedSocket(dcsctp::DcSctpSocketCallbacks& key, Make make)
       : key_(&key), callbacks_(std::make_unique<ObservingCallbacks>(key)) {
     socket_ = make(*callbacks_);
+    callbacks_->set_max_packet_size(socket_->options().mtu);
     std::lock_guard lock(g_sockets_mutex);
     g_sockets[key_] = this;
   }
@@ -111,6 +189,9 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
   }
 
   bool acknowledged(uint16_t sid) const { return callbacks_->acknowledged(sid); }
+  void Cork() { callbacks_->Cork(); }
+  void Uncork() { callbacks_->Uncork(); }
+  size_t datagrams_sent() const { return callbacks_->datagrams_sent(); }
 
   void ReceivePacket(rtc::ArrayView<const uint8_t> data) override { socket_->ReceivePacket(data); }
   void HandleTimeout(dcsctp::TimeoutID id) override { socket_->HandleTimeout(id); }
@@ -159,6 +240,8 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
   std::unique_ptr<ObservingCallbacks> callbacks_;
   std::unique_ptr<dcsctp::DcSctpSocketInterface> socket_;
 };
+
+namespace {
 
 class TrackedSocketFactory : public dcsctp::DcSctpSocketFactory {
  public:
@@ -213,6 +296,22 @@ size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid) {
   if (sid < 0) return 0;
   TrackedSocket* socket = FindSocket(transport);
   return socket ? socket->buffered_amount(dcsctp::StreamID(static_cast<uint16_t>(sid))) : 0;
+}
+
+SctpCork::SctpCork(webrtc::SctpTransportInterface* transport) : socket_(FindSocket(transport)) {
+  if (socket_) socket_->Cork();
+}
+
+SctpCork::~SctpCork() { Release(); }
+
+void SctpCork::Release() {
+  if (socket_) socket_->Uncork();
+  socket_ = nullptr;
+}
+
+size_t SctpDatagramsSent(webrtc::SctpTransportInterface* transport) {
+  TrackedSocket* socket = FindSocket(transport);
+  return socket ? socket->datagrams_sent() : 0;
 }
 
 bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid) {

@@ -27,4 +27,25 @@ size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid);
 // stream was last reset). Until then libwebrtc must send the channel's messages ordered.
 bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid);
 
+// Network thread: how many datagrams the SCTP socket behind `transport` has sent in all.
+size_t SctpDatagramsSent(webrtc::SctpTransportInterface* transport);
+
+class TrackedSocket;
+
+// Network thread: while one exists, the packets dcSCTP sends are held and merged (see
+// ObservingCallbacks in sctp_tracking.cpp); Release() or the destructor sends them. Nothing
+// may destroy the transport meanwhile, so keep it to one task.
+class SctpCork {
+ public:
+  explicit SctpCork(webrtc::SctpTransportInterface* transport);
+  ~SctpCork();
+  SctpCork(const SctpCork&) = delete;
+  SctpCork& operator=(const SctpCork&) = delete;
+  // Sends what is held.
+  void Release();
+
+ private:
+  TrackedSocket* socket_;  // null when the transport is not ours or gone
+};
+
 }  // namespace pywebrtc
