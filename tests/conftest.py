@@ -9,6 +9,7 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import socket
 import threading
 import time
@@ -19,6 +20,13 @@ import pytest
 
 import webrtc
 import webrtc.aiortc_compat
+
+# A job started in the background by a non-interactive shell (`cmd &`, as some CI runners
+# do) inherits SIGINT ignored, and so would every program the tests start, which then
+# cannot be stopped with Ctrl-C as the example tests do. A handler, unlike SIG_IGN, is
+# reset to the default in a child by exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 NON_LOOPBACK = [name for _, name in socket.if_nameindex() if name != "lo"]
 if NON_LOOPBACK and os.environ.get("WEBRTC_TESTS_OUTSIDE_NETNS") != "1":
