@@ -99,7 +99,6 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     for (;;) {
       // One round: messages go to dcSCTP corked, so that small ones share packets; then the
       // sockets' handlers run once per datagram the round sent.
-      const size_t datagrams_before = SctpDatagramsSent(sctp.get());
       SctpCork cork(sctp.get());
       size_t round_bytes = 0;
       bool blocked = false;
@@ -143,9 +142,8 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       // Let the sockets' handlers run (receiving, acknowledgements) once per datagram sent,
       // counting those that acknowledgements release meanwhile. No task runs meanwhile,
       // and what the handlers trigger is posted, not run here.
-      for (size_t waits = 0; waits < kMaxWaitsPerRound; ++waits) {
-        size_t sent = SctpDatagramsSent(sctp.get());
-        if (sent < datagrams_before || waits >= sent - datagrams_before) break;
+      for (size_t waits = 0; waits < cork.datagrams_sent() && waits < kMaxWaitsPerRound;
+           ++waits) {
         network->socketserver()->Wait(webrtc::TimeDelta::Zero(), /*process_io=*/true);
       }
       if (blocked) {

@@ -299,19 +299,21 @@ size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid) {
 }
 
 SctpCork::SctpCork(webrtc::SctpTransportInterface* transport) : socket_(FindSocket(transport)) {
-  if (socket_) socket_->Cork();
+  if (!socket_) return;
+  datagrams_before_ = socket_->datagrams_sent();
+  socket_->Cork();
+  corked_ = true;
 }
 
 SctpCork::~SctpCork() { Release(); }
 
 void SctpCork::Release() {
-  if (socket_) socket_->Uncork();
-  socket_ = nullptr;
+  if (corked_) socket_->Uncork();
+  corked_ = false;
 }
 
-size_t SctpDatagramsSent(webrtc::SctpTransportInterface* transport) {
-  TrackedSocket* socket = FindSocket(transport);
-  return socket ? socket->datagrams_sent() : 0;
+size_t SctpCork::datagrams_sent() const {
+  return socket_ ? socket_->datagrams_sent() - datagrams_before_ : 0;
 }
 
 bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid) {

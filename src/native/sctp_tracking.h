@@ -27,14 +27,12 @@ size_t SctpQueuedAmount(webrtc::SctpTransportInterface* transport, int sid);
 // stream was last reset). Until then libwebrtc must send the channel's messages ordered.
 bool SctpStreamAcknowledged(webrtc::SctpTransportInterface* transport, int sid);
 
-// Network thread: how many datagrams the SCTP socket behind `transport` has sent in all.
-size_t SctpDatagramsSent(webrtc::SctpTransportInterface* transport);
-
 class TrackedSocket;
 
-// Network thread: while one exists, the packets dcSCTP sends are held and merged (see
-// ObservingCallbacks in sctp_tracking.cpp); Release() or the destructor sends them. Nothing
-// may destroy the transport meanwhile, so keep it to one task.
+// Network thread: until Release() (or the destructor), the packets dcSCTP sends are held and
+// merged (see ObservingCallbacks in sctp_tracking.cpp). datagrams_sent() counts what the
+// socket sent since construction, before and after Release(). Nothing may destroy the
+// transport while one exists, so keep it to one task.
 class SctpCork {
  public:
   explicit SctpCork(webrtc::SctpTransportInterface* transport);
@@ -43,9 +41,12 @@ class SctpCork {
   SctpCork& operator=(const SctpCork&) = delete;
   // Sends what is held.
   void Release();
+  size_t datagrams_sent() const;
 
  private:
   TrackedSocket* socket_;  // null when the transport is not ours or gone
+  size_t datagrams_before_ = 0;
+  bool corked_ = false;
 };
 
 }  // namespace pywebrtc
