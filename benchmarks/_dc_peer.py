@@ -134,8 +134,10 @@ class Aiortc(Library):
         import aioice.ice
         import aiortc
 
-        # aiortc finds no address in a namespace that only has lo unless told to use 127.0.0.1.
-        aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+        # aiortc finds no address in a namespace that only has lo unless told to use 127.0.0.1;
+        # between the loss benchmark's namespaces it is given its end of the veth pair.
+        address = os.environ.get("DC_PEER_HOST_ADDRESS", "127.0.0.1")
+        aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [address]
         return aiortc
 
 

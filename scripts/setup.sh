@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 APT_PACKAGES=(libtgowt-dev lld dpkg-dev ccache cmake ninja-build pkg-config
-              python3-dev python3-venv iproute2 procps coturn chromium)
+              python3-dev python3-venv iproute2 nftables procps coturn chromium)
 bash "$ROOT/scripts/install-debian-packages.sh" "${APT_PACKAGES[@]}"
 
 PYTHON="${PYTHON:-python3}"

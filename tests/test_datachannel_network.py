@@ -1,0 +1,176 @@
+"""Data channels over a bad network: two peer processes in two network namespaces joined by a
+veth pair, with nftables dropping a share of the UDP packets each namespace receives
+(benchmarks/_veth_link.py, DESIGN.md's recipe; this kernel has no netem), or all of them for
+a while (a cut link). Every packet stays between the two namespaces' own addresses.
+
+Each peer is benchmarks/_link_peer.py, which checks every message it receives (each carries
+its index and bytes that depend on it) and hashes them in arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+import _veth_link  # noqa: E402
+from _link_peer import LinkPeer, connect  # noqa: E402
+
+pytestmark = pytest.mark.skipif(_veth_link.available() is not None,
+                                reason=str(_veth_link.available()))
+
+BULK_SIZE = 16 * 1024
+BULK_COUNT = 512  # 8 MiB
+
+
+class Link:
+    """A VethLink with one peer process (library key) in each namespace."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.veth = _veth_link.VethLink()
+        self.peers: list[LinkPeer] = []
+
+    async def __aenter__(self) -> Link:
+        self.veth.__enter__()
+        try:
+            for side in (0, 1):
+                self.peers.append(await LinkPeer.start(self.veth.command(side), self.key))
+        except BaseException:
+            await self.__aexit__()
+            raise
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            for peer in self.peers:
+                await peer.stop()
+        finally:
+            self.veth.__exit__()
+
+    @property
+    def offerer(self) -> LinkPeer:
+        return self.peers[0]
+
+    @property
+    def answerer(self) -> LinkPeer:
+        return self.peers[1]
+
+
+async def transfer(link: Link, label: str, count: int, size: int, timeout: float,
+                   idle: float | None = None) -> tuple[dict, dict]:
+    """Sends count messages from the offerer; what was sent and what the answerer received."""
+    received = asyncio.create_task(link.answerer.call(
+        "receive", wait=timeout + 30, label=label, count=count, timeout=timeout, idle=idle))
+    sent = await link.offerer.call("send", wait=timeout + 30, label=label, count=count, size=size)
+    return sent, await received
+
+
+def assert_complete(sent: dict, received: dict, count: int, size: int) -> None:
+    assert received["corrupt"] == 0 and received["duplicates"] == 0, received
+    assert received["messages"] == count, f"{received['messages']} of {count} messages arrived"
+    assert received["bytes"] == count * size
+    assert received["in_order"]
+    assert received["sha256"] == sent["sha256"]
+
+
+@pytest.mark.parametrize("key", ["webrtc", "compat"])
+async def test_reliable_channel_at_10_percent_loss_delivers_8_mib_intact(key):
+    async with Link(key) as link:
+        await connect(link.offerer, link.answerer, [{"label": "bulk"}])
+        link.veth.drop(10)
+        started = time.monotonic()
+        sent, received = await transfer(link, "bulk", BULK_COUNT, BULK_SIZE, timeout=30)
+        assert_complete(sent, received, BULK_COUNT, BULK_SIZE)
+        # the loss was real: some thousands of packets dropped on the way
+        assert link.veth.dropped() > 200
+        print(f"{key}: 8 MiB at 10% loss in {received['latest'] - started:.2f} s")
+
+
+async def test_unordered_and_partially_reliable_channels_at_10_percent_loss():
+    """Reliable unordered: everything, each once. maxRetransmits=0 and maxPacketLifeTime
+    (unordered): no message twice or damaged, some there and some given up on (so they are
+    not retransmitted at will); a reliable channel beside them still gets everything."""
+    count, size = 1000, 1000
+    channels = [
+        {"label": "unordered", "ordered": False},
+        {"label": "no-retransmits", "ordered": False, "maxRetransmits": 0},
+        {"label": "lifetime", "ordered": False, "maxPacketLifeTime": 20},
+        {"label": "reliable"},
+    ]
+    async with Link("webrtc") as link:
+        await connect(link.offerer, link.answerer, channels)
+        link.veth.drop(10)
+        outcome = {}
+        for spec in channels:
+            idle = None if spec["label"] in ("unordered", "reliable") else 3
+            outcome[spec["label"]] = await transfer(link, spec["label"], count, size,
+                                                    timeout=30, idle=idle)
+
+        sent, received = outcome["unordered"]
+        assert received["corrupt"] == 0 and received["duplicates"] == 0
+        assert received["messages"] == count
+        print({label: received["messages"] for label, (sent, received) in outcome.items()})
+        # A burst of 1 MB takes longer than 20 ms to leave, so many lifetime messages expire
+        # before their first transmission: as promised, and no message arrives twice.
+        for label, least in (("no-retransmits", count // 2), ("lifetime", count // 20)):
+            sent, received = outcome[label]
+            assert received["corrupt"] == 0 and received["duplicates"] == 0, (label, received)
+            assert least <= received["messages"] < count, (label, received["messages"])
+        sent, received = outcome["reliable"]
+        assert_complete(sent, received, count, size)
+
+
+@pytest.mark.parametrize("key", ["webrtc", "compat"])
+async def test_link_cut_for_5_seconds_recovers_and_loses_nothing(key):
+    """All UDP dropped for 5 s while the reliable channel is busy, then restored: the W3C
+    layer goes to "disconnected" and back to "connected" (the compat layer, like aiortc,
+    never reports "disconnected" and stays "connected"); everything sent arrives, in order;
+    closing afterwards leaves the process with the descriptors and threads it had."""
+    count = 256  # 4 MiB
+    async with Link(key) as link:
+        await link.offerer.call("warm")
+        baseline = await link.offerer.call("resources")
+        await connect(link.offerer, link.answerer, [{"label": "bulk"}])
+        cut = time.monotonic()
+        link.veth.drop(100)
+        received = asyncio.create_task(link.answerer.call(
+            "receive", wait=90, label="bulk", count=count, timeout=60))
+        sending = asyncio.create_task(link.offerer.call(
+            "send", wait=90, label="bulk", count=count, size=BULK_SIZE))
+        await asyncio.sleep(5)
+        restored = time.monotonic()
+        link.veth.drop(0)
+        sent = await sending
+        assert_complete(sent, await received, count, BULK_SIZE)
+
+        for peer in link.peers:
+            states = [state for t, state in (await peer.call("states"))["states"]]
+            assert "failed" not in states and "closed" not in states, states
+            assert states[-1] == "connected", states
+            if key == "webrtc":
+                assert "disconnected" in states, states
+                assert states.index("disconnected") > states.index("connected")
+            else:
+                assert "disconnected" not in states, states
+        states = (await link.answerer.call("states"))["states"]
+        times = {state: t for t, state in states}
+        if key == "webrtc":
+            assert cut < times["disconnected"] < restored
+            assert times["connected"] > restored
+
+        await link.offerer.call("close")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            after = await link.offerer.call("resources")
+            if after["fds"] <= baseline["fds"] and after["threads"] <= baseline["threads"]:
+                break
+            await asyncio.sleep(0.2)
+        extra = {fd: target for fd, target in after["descriptors"].items()
+                 if baseline["descriptors"].get(fd) != target}
+        assert after["fds"] <= baseline["fds"], f"left open: {extra}"
+        assert after["threads"] <= baseline["threads"], (baseline, after)
