@@ -254,6 +254,22 @@ def channel_opened(lib: Library, pc):
 # ---- the answering peer, in its own process ----
 
 
+async def json_lines():
+    """A child's side of a JSON-lines protocol: a reader of stdin, and a function that writes
+    one object a line to the real stdout. Anything a library prints goes to stderr instead,
+    not into the protocol."""
+    protocol = os.dup(1)
+    os.dup2(2, 1)
+
+    def reply(message: dict) -> None:
+        os.write(protocol, (json.dumps(message) + "\n").encode())
+
+    reader = asyncio.StreamReader(limit=1 << 22)
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader, reply
+
+
 async def serve(lib: Library) -> None:
     """Answers offers read from stdin, one JSON object a line, and replies on stdout:
 
@@ -263,15 +279,7 @@ async def serve(lib: Library) -> None:
     {"close": true}          -> {"closed": true}
     {"exit": true}           -> exits
     """
-    protocol = os.dup(1)
-    os.dup2(2, 1)  # anything a library prints goes to stderr, not into the protocol
-
-    def reply(message: dict) -> None:
-        os.write(protocol, (json.dumps(message) + "\n").encode())
-
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 20)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    reader, reply = await json_lines()
     lib.load()
     pc = channel = None
     reply({"hello": lib.name, "pid": os.getpid()})

@@ -37,6 +37,8 @@ import os
 import sys
 import time
 
+from _dc_peer import LIBRARIES, json_lines
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATTERN = hashlib.shake_256(b"python-webrtc link").digest(1 << 20)
 HIGH_WATER = 1024 * 1024
@@ -209,15 +211,7 @@ class Peer:
 
 
 async def serve(lib) -> None:
-    protocol = os.dup(1)
-    os.dup2(2, 1)  # anything a library prints goes to stderr, not into the protocol
-
-    def reply(payload: dict) -> None:
-        os.write(protocol, (json.dumps(payload) + "\n").encode())
-
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 22)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    reader, reply = await json_lines()
     lib.load()
     peer = Peer(lib)
     handlers = {"offer": peer.offer, "answer": peer.answer, "accept": peer.accept,
@@ -316,7 +310,4 @@ async def connect(offerer: LinkPeer, answerer: LinkPeer, channels: list) -> None
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, HERE)
-    from _dc_peer import LIBRARIES
-
     asyncio.run(serve(LIBRARIES[sys.argv[1]]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import os
 import shutil
 import socket
 import subprocess
@@ -38,20 +39,23 @@ def turn_server():
             f"--listening-port={port}", "--min-port=49152", "--max-port=49352",
             "--lt-cred-mech", f"--user={USER}:{PASSWORD}", "--realm=python-webrtc.test",
             "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
-            "--no-multicast-peers", "--simple-log", "--log-file=stdout",
+            "--no-multicast-peers", "--simple-log", f"--log-file={workdir}/turnserver.log",
             f"--pidfile={workdir}/turnserver.pid",
         ],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=workdir,
+        # its log goes to a file: a pipe nobody reads would block coturn once full
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=workdir,
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 break
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
             process.kill()
-            pytest.fail(f"coturn did not start:\n{output[-2000:]}")
+            process.wait(10)
+            logs = "".join(open(os.path.join(workdir, name), errors="replace").read()
+                           for name in os.listdir(workdir) if name.endswith(".log"))
+            pytest.fail(f"coturn did not start:\n{logs[-2000:]}")
         time.sleep(0.05)
     yield f"turn:127.0.0.1:{port}?transport=udp"
     process.terminate()
