@@ -115,9 +115,11 @@ async def test_unordered_and_partially_reliable_channels_at_10_percent_loss():
         assert received["corrupt"] == 0 and received["duplicates"] == 0
         assert received["messages"] == count
         print({label: received["messages"] for label, (sent, received) in outcome.items()})
-        # A burst of 1 MB takes longer than 20 ms to leave, so many lifetime messages expire
-        # before their first transmission: as promised, and no message arrives twice.
-        for label, least in (("no-retransmits", count // 2), ("lifetime", count // 20)):
+        # A burst of 1 MB takes longer than 20 ms to leave, so most lifetime messages expire
+        # before their first transmission: as promised, and no message arrives twice. How
+        # many leave in time depends on the machine's load (0 to 156 of 1,000 seen; see
+        # docs/architecture.md, "Known issues", for the runs where none did).
+        for label, least in (("no-retransmits", count // 2), ("lifetime", 0)):
             sent, received = outcome[label]
             assert received["corrupt"] == 0 and received["duplicates"] == 0, (label, received)
             assert least <= received["messages"] < count, (label, received["messages"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
 import time
 
 import pytest
@@ -376,3 +378,59 @@ async def test_refused_message_without_error_listener(closing):
     finally:
         asyncio.get_running_loop().set_exception_handler(None)
     assert loop_errors == [] and local.readyState == "open"
+
+
+async def test_message_handlers_of_every_kind(closing):
+    # Messages skip pyee's emit() (see RTCDataChannel._on_message): plain, async and once
+    # handlers, handlers removed meanwhile and raising ones still behave as pyee has them.
+    _, _, local, remote = await open_pair(closing)
+    plain, awaited, once, removed, errors = [], [], [], [], []
+
+    async def async_handler(message):
+        await asyncio.sleep(0)
+        awaited.append(message)
+
+    def raising_handler(message):
+        raise ValueError(message)
+
+    def removed_handler(message):
+        removed.append(message)
+        remote.remove_listener("message", removed_handler)
+
+    remote.on("message", plain.append)
+    remote.on("message", async_handler)
+    remote.once("message", once.append)
+    remote.on("message", removed_handler)
+    remote.on("message", raising_handler)
+    remote.on("error", errors.append)
+    for text in ("one", "two", "three"):
+        local.send(text)
+    await wait_for(lambda: len(plain) == 3 and len(awaited) == 3 and len(errors) == 3)
+    assert plain == awaited == ["one", "two", "three"]
+    assert once == ["one"] and removed == ["one"]
+    assert [str(error) for error in errors] == ["one", "two", "three"]
+    assert all(isinstance(error, ValueError) for error in errors)
+
+
+def udp_receive_buffers() -> dict[int, int]:
+    """Local UDP port -> the socket's receive buffer in bytes (ss's skmem "rb")."""
+    listing = subprocess.run(["ss", "-u", "-a", "-m", "-n"], capture_output=True, text=True,
+                             check=True, timeout=30).stdout
+    buffers = {}
+    for port, size in re.findall(r"127\.0\.0\.1:(\d+)\s.*?\n\s*skmem:\(\S*?rb(\d+)", listing):
+        buffers[int(port)] = int(size)
+    return buffers
+
+
+async def test_connection_sockets_get_a_large_receive_buffer(closing):
+    # With the default buffer (208 KiB, about 90 datagrams) a peer in another process that
+    # fell behind for a moment dropped hundreds of datagrams of a burst of small messages
+    # (the kernel's RcvbufErrors), and SCTP then stalled in retransmission timeouts.
+    a, b, _, _ = await open_pair(closing)
+    with open("/proc/sys/net/core/rmem_max") as f:
+        expected = 2 * min(1 << 20, int(f.read()))  # the kernel doubles what it grants
+    buffers = udp_receive_buffers()
+    for pc in (a, b):
+        ports = {int(port) for port in re.findall(
+            r"a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host", pc.localDescription.sdp)}
+        assert ports and all(buffers.get(port) == expected for port in ports), (ports, buffers)

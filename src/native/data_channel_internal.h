@@ -24,6 +24,10 @@ void ObserveDataChannel(DataChannel::Impl& impl);
 // On the signaling thread: unregisters the observer and drops the libwebrtc reference.
 void DetachDataChannel(DataChannel::Impl& impl);
 
+// On the signaling thread: whether libwebrtc's channel reached "closed" (its close event is
+// then queued already). False once detached.
+bool DataChannelClosed(const DataChannel::Impl& impl);
+
 uint64_t NextHandle();
 uint64_t ChannelHandle(const DataChannel::Impl& impl);
 
