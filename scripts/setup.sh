@@ -44,6 +44,16 @@ elif ! "$VENV_PY" -c "import aiortc, playwright, websockets, aiohttp, cv2, PIL, 
   "$VENV_PY" -m pip install -q "${TEST_DEPENDENCIES[@]}"
 fi
 
+# atheris runs the fuzz targets (tools/fuzz.sh). It has wheels for some interpreters only
+# (CPython 3.11 and 3.13, no free-threaded one) and would otherwise be built from source with
+# clang: only a wheel is taken. Without it tests/test_fuzz_corpus.py still replays the corpus.
+if ! "$VENV_PY" -c "import atheris" 2>/dev/null && [ ! -e "$VENV/.atheris-tried" ]; then
+  echo "==> installing atheris (fuzzing)"
+  "$VENV_PY" -m pip install -q --only-binary=:all: atheris >/dev/null 2>&1 \
+    || echo "    (no wheel of atheris for this interpreter: tools/fuzz.sh cannot run here)"
+  touch "$VENV/.atheris-tried"
+fi
+
 echo "==> building python-webrtc (incremental: build/ and ccache keep the work)"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/python-webrtc/ccache}"
 "$VENV_PY" -m pip install -q --no-build-isolation --no-deps .

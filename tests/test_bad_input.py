@@ -188,6 +188,52 @@ async def test_compat_non_str_label_is_a_type_error_as_in_aiortc(closing):
 
 
 @pytest.mark.parametrize("module", LAYERS)
+async def test_channel_id_beyond_max_channels_is_an_operation_error(closing, module):
+    # libwebrtc takes ids 0..1023 only, and refused higher ones with an INTERNAL_ERROR
+    # (found by tools/fuzz/data_channel.py).
+    pc = new_pc(module, closing)
+    for negotiated in (True, False):
+        for channel_id in (1024, 65534):
+            # The same class in both layers (aiortc_compat.exceptions.OperationError).
+            with pytest.raises(webrtc.OperationError,
+                               match=rf"^data channel id {channel_id} is not below maxChannels \(1024\)$"):
+                pc.createDataChannel("x", negotiated=negotiated, id=channel_id)
+    assert pc.createDataChannel("x", negotiated=True, id=1023).id == 1023
+
+
+@pytest.mark.parametrize("rate", [1, 999, 768001, 2**31 - 1])
+def test_audio_frame_with_an_absurd_sample_rate_is_refused(rate):
+    # FFmpeg's resampler took 3 s and 1.6 GB for 1 Hz, and failed with a MemoryError for
+    # 2**31 - 1 (found by tools/fuzz/frames.py).
+    av = pytest.importorskip("av")
+    import numpy as np
+    from webrtc._mediapump import AudioFeeder
+
+    feeder = AudioFeeder(webrtc._native.AudioSource("absurd-rate"))
+    frame = av.AudioFrame.from_ndarray(np.zeros((1, 1920), np.int16), format="s16", layout="stereo")
+    frame.sample_rate = rate
+    with pytest.raises(ValueError, match=rf"^the audio frame's sample_rate {rate} is out of range "
+                                         r"\(1000\.\.768000 Hz\)$"):
+        feeder.push(frame)
+    frame.sample_rate = 7350  # AAC's lowest rate still goes through the resampler
+    feeder.push(frame)
+
+
+def test_video_frame_ffmpeg_cannot_convert_is_a_value_error():
+    # FFmpeg's scaler cannot read rgbaf32le: PyAV's OSError ("Operation not supported") came
+    # out of the sender's feeder (found by tools/fuzz/frames.py).
+    av = pytest.importorskip("av")
+    import numpy as np
+    from webrtc._mediapump import VideoFeeder
+
+    feeder = VideoFeeder(webrtc._native.VideoSource("unconvertible"))
+    frame = av.VideoFrame.from_ndarray(np.zeros((8, 8, 4), np.float32), format="rgbaf32le")
+    with pytest.raises(ValueError, match=r"^cannot convert a rgbaf32le video frame to yuv420p: "):
+        feeder.push(frame)
+    feeder.push(av.VideoFrame(width=8, height=8, format="gbrpf32le"))  # one it can convert
+
+
+@pytest.mark.parametrize("module", LAYERS)
 async def test_closing_twice_and_use_after_close(module):
     pc = module.RTCPeerConnection(configuration(module))
     channel = pc.createDataChannel("x")

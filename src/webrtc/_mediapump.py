@@ -34,6 +34,11 @@ VIDEO_REBASE_AFTER = 1.0
 
 _PACKED_VIDEO = frozenset(("yuv420p", "nv12", "rgb24", "bgr24", "rgba", "bgra"))
 _AUDIO_LAYOUTS = {1: "mono", 2: "stereo"}
+# The sample rates a frame may have. Outside them FFmpeg's resampler builds huge filters
+# (1.6 GB and 3 s for 1 Hz) or fails with ENOMEM (2**31 - 1 Hz); no real audio is there
+# (AAC's lowest rate is 7350 Hz, DXD's highest 768 kHz).
+MIN_SAMPLE_RATE = 1000
+MAX_SAMPLE_RATE = 768000
 
 
 def _native_rate(rate: int) -> bool:
@@ -63,6 +68,9 @@ class AudioFeeder:
         rate = frame.sample_rate
         if not rate:
             raise ValueError("the audio frame has no sample_rate")
+        if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+            raise ValueError(f"the audio frame's sample_rate {rate} is out of range "
+                             f"({MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz)")
         channels = len(frame.layout.channels)
         if frame.format.name == "s16" and channels in (1, 2) and _native_rate(rate):
             data = memoryview(frame.planes[0])[: frame.samples * channels * 2]
@@ -107,7 +115,11 @@ class VideoFeeder:
         if name == "yuvj420p":
             name = "yuv420p"
         if name not in _PACKED_VIDEO:
-            frame = frame.reformat(format="yuv420p")
+            try:
+                frame = frame.reformat(format="yuv420p")
+            except av.FFmpegError as exc:
+                # FFmpeg's scaler reads some formats not at all (rgbaf32le, say).
+                raise ValueError(f"cannot convert a {name} video frame to yuv420p: {exc}") from exc
             name = "yuv420p"
         planes = frame.planes
         return self.source.push(

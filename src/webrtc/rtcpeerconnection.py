@@ -27,7 +27,7 @@ from .rtcsessiondescription import RTCSessionDescription
 from .rtcstatsreport import RTCStatsReport
 from .rtcdtlstransport import RTCDtlsTransport
 from .rtcicetransport import RTCIceTransport
-from .rtcsctptransport import RTCSctpTransport
+from .rtcsctptransport import MAX_CHANNELS, RTCSctpTransport
 from .remotestreamtrack import MediaStream, RemoteStreamTrack
 from .exceptions import InvalidAccessError
 from .rtcrtpsender import RTCRtpSender, check_track, new_source
@@ -524,6 +524,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         self._check_open()
         if id is not None and any(channel.id == id for channel in self._channels.values()):
             raise OperationError(f"data channel id {id} is already in use")
+        if id is not None and id >= MAX_CHANNELS:
+            # W3C: an id of maxChannels or above is an OperationError.
+            raise OperationError(f"data channel id {id} is not below maxChannels ({MAX_CHANNELS})")
         self._pump.bind()
         native = self._native.create_data_channel(
             label, ordered, maxRetransmits, maxPacketLifeTime, protocol, negotiated, id

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rtcpeerconnection import RTCPeerConnection
 
-# dcSCTP's stream count in this libwebrtc version.
-MAX_CHANNELS = 65535
+# libwebrtc M108 takes data channel ids 0..1023 only (cricket::kMaxSctpSid): it refuses a
+# higher one with an INTERNAL_ERROR, whatever streams dcSCTP negotiated.
+MAX_CHANNELS = 1024
 
 
 class RTCSctpTransport:
