@@ -223,6 +223,10 @@ def test_video_frame_ffmpeg_cannot_convert_is_a_value_error():
     # FFmpeg's scaler cannot read rgbaf32le: PyAV's OSError ("Operation not supported") came
     # out of the sender's feeder (found by tools/fuzz/frames.py).
     av = pytest.importorskip("av")
+    if int(av.__version__.split(".")[0]) < 18:
+        # PyAV 16.1 (the free-threaded CPython's wheel, with FFmpeg's swscale 9.1) crashes in
+        # reformat() on such a frame instead of raising: PyAV's fault, nothing ours can catch.
+        pytest.skip(f"PyAV {av.__version__} segfaults converting rgbaf32le")
     import numpy as np
     from webrtc._mediapump import VideoFeeder
 

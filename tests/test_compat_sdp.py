@@ -6,12 +6,13 @@ asserts, ValueError where it fails in any other way), and the helpers around the
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import enum
-import inspect
 import importlib
+import inspect
+import os
 import random
 import re
+import sys
 import time
 
 import aiortc
@@ -351,34 +352,9 @@ SOURCES = [
 # ---- comparing aiortc's objects with ours ----
 
 
-LEAVES = (str, int, float, type(None))
-
-
-def plain(value):
-    """`value` as nested builtins, with class names and the exact type of every leaf, so that
-    aiortc's objects and ours compare field by field (and 1 differs from True)."""
-    if isinstance(value, enum.Enum):
-        return (type(value).__name__, value.name, value.value)
-    if isinstance(value, LEAVES):
-        return (type(value).__name__, value)
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(plain(item) for item in value)
-    if isinstance(value, dict):
-        return {plain(key): plain(item) for key, item in value.items()}
-    if dataclasses.is_dataclass(value):
-        return (type(value).__name__,
-                {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)})
-    return (type(value).__name__, {k: plain(v) for k, v in vars(value).items()})
-
-
-def outcome(function, *args):
-    """("ok", result) or ("raised", exception)."""
-    try:
-        return "ok", function(*args)
-    except Exception as error:  # noqa: BLE001  (the oracle may fail in any way)
-        return "raised", error
+# The same comparison as the compat SDP fuzz target's (tools/fuzz/_aiortc_oracle.py).
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools", "fuzz"))
+from _aiortc_oracle import outcome, plain  # noqa: E402
 
 
 def expected_type(error: BaseException) -> type[Exception]:

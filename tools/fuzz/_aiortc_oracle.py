@@ -26,8 +26,10 @@ def plain(value: Any) -> Any:
         return (type(value).__name__, value.name, value.value)
     if isinstance(value, _LEAVES):
         return (type(value).__name__, value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(plain(item) for item in value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(plain(item) for item in value)
     if isinstance(value, dict):
         return {plain(key): plain(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value):
