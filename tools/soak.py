@@ -1,5 +1,4 @@
-"""Two of our peers kept connected for a long time with video, audio and a data channel: a
-soak for leaks and stalls.
+"""A soak for leaks and stalls: two of our peers with video, audio and a data channel.
 
 Both peers live in this process (ours at both ends, over 127.0.0.1). The offerer sends a
 moving 640x360 picture at 30 fps and a 440 Hz tone (48 kHz) from Python tracks; the answerer
@@ -7,19 +6,22 @@ reads them with ``await track.recv()`` and converts a frame a second with ``to_n
 Both ends send --message-rate sequence-numbered messages a second over one reliable ordered
 data channel, and each end checks that every number arrives once and in order.
 
-Every --interval seconds it records RSS, threads, open descriptors, CPU (% of one core),
-frames and messages received, and Python's object count. At the end it writes the samples
-(CSV, or JSON for a .json path) and a PNG plot, and fails (exit code 1, with the reasons)
-when, after the warm-up (the first 20% of the samples, at least 2):
+Every --interval seconds it records RSS, glibc malloc's bytes in use and held free, threads,
+open descriptors, CPU (% of one core), frames and messages received, Python's GC-tracked
+object count and the event loop's worst lag. At the end it writes the samples (CSV, or JSON
+for a .json path) and a PNG plot, and fails (exit code 1, with the reasons) when, after the
+warm-up (the first 20% of the samples, at least 2):
 
 - RSS grows faster than --rss-limit MB per hour (least-squares line through the samples),
+  or malloc's bytes in use faster than MALLOC_LIMIT_MB_PER_HOUR, or Python's objects rise,
 - threads or descriptors rise above their first post-warm-up value by more than a margin,
 - an interval receives no video, no audio or no messages in either direction (a stall),
-- a message is lost, duplicated or reordered, the connection leaves "connected", or a
-  converted picture does not show what was sent.
+- a message is lost, duplicated or reordered, the connection leaves "connected", a
+  converted picture does not show what was sent, or a native object outlives the close.
 
     WEBRTC_TESTS_OUTSIDE_NETNS=1 scripts/netns-run .venv/bin/python tools/soak.py
     ... tools/soak.py --duration 130 --interval 10 --out /tmp/soak   # the CI form
+    .venv/bin/python tools/soak.py --from-samples docs/soak.csv   # judge and plot again
 
 A watchdog thread ends the process (exit code 3, with every thread's stack) if no sample is
 taken for three intervals, so a hang never outlives the run.
