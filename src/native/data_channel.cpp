@@ -302,6 +302,17 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
     if (state != webrtc::DataChannelInterface::kOpen) direct.store(false);
     // Choose the send path before Python can see "open" and send.
     if (state == webrtc::DataChannelInterface::kOpen) OnOpen();
+    // W3C: a channel closed by a failure (an aborted association, a refused stream) fires
+    // an RTCErrorEvent before "close". libwebrtc keeps the cause on the channel.
+    if (state == webrtc::DataChannelInterface::kClosed) {
+      webrtc::RTCError error = channel->error();
+      if (!error.ok()) {
+        auto cause = error.sctp_cause_code();
+        queue->Push({handle, EventKind::kChannelError,
+                     static_cast<int64_t>(error.error_detail()) + 1,
+                     cause ? static_cast<int64_t>(*cause) : -1, error.message()});
+      }
+    }
     queue->Push({handle, EventKind::kChannelState, static_cast<int64_t>(state), channel->id()});
     if (state == webrtc::DataChannelInterface::kClosed) DropPending();
   }

@@ -28,7 +28,8 @@ enum class EventKind : int {
   kChannelState = 100,  // a: state, b: stream id (-1 when none yet)
   kChannelMessage,      // a: 1 if binary, text: payload
   kChannelBufferedAmountLow,
-  kChannelError,  // text: message
+  kChannelError,  // a: 0 (a refused send) or RTCErrorDetailType + 1, b: SCTP cause or -1,
+                  // text: message
   // Remote track events (target: the track's handle).
   kTrackData = 200,  // a frame arrived after Arm()
   kTrackEnded,

@@ -15,6 +15,7 @@ from .exceptions import (
     InvalidStateError,
     MessageTooLargeError,
     OperationError,
+    RTCError,
     error_from_native,
 )
 from .audioframe import AudioFrame
@@ -66,6 +67,7 @@ __all__ = [
     "InvalidStateError",
     "MessageTooLargeError",
     "OperationError",
+    "RTCError",
     "RTCBundlePolicy",
     "RTCConfiguration",
     "RTCDataChannel",

@@ -21,6 +21,39 @@ class OperationError(Exception):
     """The operation failed for an operation-specific reason (W3C OperationError)."""
 
 
+class RTCError(OperationError):
+    """A failure that the W3C API reports as an RTCError (an RTCErrorEvent's ``error``).
+
+    ``errorDetail`` is one of the spec's RTCErrorDetailType strings ("sctp-failure",
+    "data-channel-failure", ...); ``sctpCauseCode`` is the SCTP cause of an aborted
+    association, when the peer gave one.
+    """
+
+    def __init__(self, message: str, errorDetail: str, sctpCauseCode: int | None = None) -> None:
+        super().__init__(message)
+        self.errorDetail = errorDetail
+        self.sctpCauseCode = sctpCauseCode
+
+
+# libwebrtc's RTCErrorDetailType, in its order; NONE is a data channel's own failure.
+_RTC_ERROR_DETAILS = (
+    "data-channel-failure",  # NONE
+    "data-channel-failure",
+    "dtls-failure",
+    "fingerprint-failure",
+    "sctp-failure",
+    "sdp-syntax-error",
+    "hardware-encoder-not-available",
+    "hardware-encoder-error",
+)
+
+
+def rtc_error_from_native(detail: int, sctp_cause: int, message: str) -> RTCError:
+    """The RTCError for libwebrtc's RTCErrorDetailType `detail` (-1: no SCTP cause)."""
+    name = _RTC_ERROR_DETAILS[detail] if 0 <= detail < len(_RTC_ERROR_DETAILS) else "data-channel-failure"
+    return RTCError(message, name, sctp_cause if sctp_cause >= 0 else None)
+
+
 class MessageTooLargeError(TypeError, ValueError):
     """A data channel message exceeds the remote side's maximum message size.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pyee.asyncio import AsyncIOEventEmitter
 
 from . import _native
-from .exceptions import InvalidStateError
+from .exceptions import InvalidStateError, RTCError, rtc_error_from_native
 
 if TYPE_CHECKING:
     from .rtcpeerconnection import RTCPeerConnection
@@ -120,7 +120,8 @@ class RTCDataChannel(AsyncIOEventEmitter):
         if native_id >= 0:
             self._id = native_id
         new_state = _STATES[state]
-        if new_state == self._readyState:
+        # "closed" is final, also when this side decided it before libwebrtc did.
+        if new_state == self._readyState or self._readyState == "closed":
             return
         self._logger.debug("RTCDataChannel(%r, id %s) readyState is now %s (was %s)",
                            self._label, self._id, new_state, self._readyState)
@@ -130,8 +131,11 @@ class RTCDataChannel(AsyncIOEventEmitter):
         elif new_state == "closing":
             self.emit("closing")
         elif new_state == "closed":
-            self._pc._forget_channel(self)
-            self.emit("close")
+            self._on_closed()
+
+    def _on_closed(self) -> None:
+        self._pc._forget_channel(self)
+        self.emit("close")
 
     def _on_message(self, data: str | bytes) -> None:
         # pyee's emit() costs about 4 us a call (a lock, a fresh OrderedDict, an ABC check of
@@ -163,7 +167,28 @@ class RTCDataChannel(AsyncIOEventEmitter):
         elif kind == _native.EVENT_CHANNEL_BUFFERED_AMOUNT_LOW:
             self.emit("bufferedamountlow")
         elif kind == _native.EVENT_CHANNEL_ERROR:
-            self._emit_error(RuntimeError(payload))
+            if a == 0:
+                self._emit_error(RuntimeError(payload))
+                return
+            error = rtc_error_from_native(a - 1, b, payload)
+            if error.errorDetail == "sctp-failure":
+                self._pc._on_sctp_failure()
+            self._emit_error(error)
+
+    def _fail(self, error: RTCError) -> None:
+        """Close at once without libwebrtc: the association under the channel is gone. The
+        events come on the loop's next turn, after the caller has had the channel."""
+        self._readyState = "closed"
+        self._pc._forget_channel(self)
+        self._native.close()
+
+        def announce() -> None:
+            self._emit_error(error)
+            self._on_closed()
+
+        loop = self._pc._pump.loop
+        if loop is not None:  # without one, nobody can be listening yet
+            loop.call_soon(announce)
 
     def _emit_error(self, error: Exception) -> None:
         if self.listeners("error"):

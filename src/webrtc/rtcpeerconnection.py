@@ -13,7 +13,7 @@ from pyee.asyncio import AsyncIOEventEmitter
 from . import _native
 from ._eventpump import EventPump
 from ._sdpcheck import prepare_sdp
-from .exceptions import InvalidStateError, OperationError, error_from_native
+from .exceptions import InvalidStateError, OperationError, RTCError, error_from_native
 from .rtcconfiguration import (
     RTCBundlePolicy,
     RTCConfiguration,
@@ -533,6 +533,9 @@ class RTCPeerConnection(AsyncIOEventEmitter):
         )
         channel = self._make_channel(native)
         self._channels[native.handle] = channel
+        if self._sctp is not None and self._sctp._aborted:
+            # libwebrtc M108 would report this channel "open" on the dead association.
+            channel._fail(RTCError("the SCTP association was aborted", "sctp-failure"))
         return channel
 
     def _validate_channel_arguments(
@@ -560,6 +563,11 @@ class RTCPeerConnection(AsyncIOEventEmitter):
 
     def _make_channel(self, native: Any) -> RTCDataChannel:
         return RTCDataChannel(native, self)
+
+    def _on_sctp_failure(self) -> None:
+        """A channel closed because dcSCTP aborted the association: it carries nothing more."""
+        if self._sctp is not None:
+            self._sctp._on_aborted()
 
     def _forget_channel(self, channel: RTCDataChannel) -> None:
         self._channels.pop(channel._native.handle, None)

@@ -22,6 +22,7 @@ class RTCSctpTransport:
     def __init__(self, peer_connection: RTCPeerConnection) -> None:
         self._pc = weakref.ref(peer_connection)
         self._state = "connecting"
+        self._aborted = False  # dcSCTP aborted the association: it stays closed
 
     @property
     def port(self) -> int:
@@ -51,7 +52,17 @@ class RTCSctpTransport:
 
     def _on_connection_state(self, state: str) -> None:
         new = {"connected": "connected", "closed": "closed", "failed": "closed"}.get(state)
-        if new is not None and new != self._state:
+        if new is not None and not self._aborted:
+            self._set_state(new)
+
+    def _on_aborted(self) -> None:
+        # libwebrtc M108 keeps its SctpTransport "connected" after dcSCTP's abort; the
+        # channels learn of it (their sctp-failure error), and so does this.
+        self._aborted = True
+        self._set_state("closed")
+
+    def _set_state(self, new: str) -> None:
+        if new != self._state:
             self._logger.debug("RTCSctpTransport(%#x) state is now %s (was %s)",
                                id(self), new, self._state)
             self._state = new

@@ -37,11 +37,9 @@ class RTCDataChannel(_W3CDataChannel):
         # send() calls this for anything that is not exactly str or bytes: aiortc refuses it.
         raise ValueError(f"Cannot send unsupported data type: {type(data)}")
 
-    def _on_state(self, state: int, native_id: int) -> None:
-        was_closed = self._readyState == "closed"
-        super()._on_state(state, native_id)
-        if self._readyState == "closed" and not was_closed:
-            self.remove_all_listeners()
+    def _on_closed(self) -> None:
+        super()._on_closed()
+        self.remove_all_listeners()
 
 
 __all__ = ["RTCDataChannel", "RTCDataChannelParameters"]
