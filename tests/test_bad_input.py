@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -461,3 +462,152 @@ async def test_bad_transceiver_arguments(closing, module):
     # A track that ended with its connection refuses recv() at once.
     with pytest.raises(webrtc.MediaStreamError):
         await asyncio.wait_for(transceiver.receiver.track.recv(), 2)
+
+
+# ---- remote media sections that libwebrtc fails part-way (src/webrtc/_sdpmedia.py) ----
+
+def section_edit(kind, edit):
+    """A mutation that applies `edit` to the offer's `kind` media section."""
+    def mutate(sdp):
+        parts = re.split(r"(?=^m=)", sdp, flags=re.M)
+        return "".join(edit(part) if part.startswith(f"m={kind}") else part for part in parts)
+    return mutate
+
+
+def only_codec(kind, name, renamed=None, direction=None):
+    """Keep the first payload type of codec `name` in the section (renamed, if given)."""
+    def edit(section):
+        pt = re.search(rf"a=rtpmap:(\d+) {name}/", section).group(1)
+        lines = section.split("\r\n")
+        header = lines[0].split(" ")
+        out = [" ".join(header[:3] + [pt])]
+        for line in lines[1:]:
+            match = re.match(r"a=(rtpmap|fmtp|rtcp-fb):(\d+)", line)
+            if match and match.group(2) != pt:
+                continue
+            if renamed and line.startswith(f"a=rtpmap:{pt} "):
+                line = line.replace(f"{name}/", f"{renamed}/", 1)
+            if direction and line == "a=sendrecv":
+                line = f"a={direction}"
+            out.append(line)
+        return "\r\n".join(out)
+    return section_edit(kind, edit)
+
+
+def first_apt(replacement):
+    return lambda sdp: re.sub(r"a=fmtp:(\d+) apt=\d+", lambda m: f"a=fmtp:{m.group(1)} {replacement(m.group(1))}", sdp, count=1)
+
+
+def duplicate_ssrc(sdp):
+    ssrcs = re.findall(r"a=ssrc:(\d+) cname", sdp)
+    return sdp.replace(ssrcs[-1], ssrcs[0])
+
+
+def inverted_bitrates(sdp):
+    pt = re.search(r"a=rtpmap:(\d+) VP8/90000", sdp).group(1)
+    return sdp.replace(f"a=rtpmap:{pt} VP8/90000\r\n", f"a=rtpmap:{pt} VP8/90000\r\n"
+                       f"a=fmtp:{pt} x-google-min-bitrate=900;x-google-max-bitrate=100\r\n", 1)
+
+
+def undeclared_rtx_ssrc(sdp):
+    primary, rtx = re.search(r"a=ssrc-group:FID (\d+) (\d+)", sdp).groups()
+    return sdp.replace(f"a=ssrc:{rtx} ", f"a=ssrc:{int(rtx) + 1} ")
+
+
+PARTWAY_FAILURES = {
+    "rtx-without-apt": (first_apt(lambda pt: "rtx-time=3000"), "RTX payload type"),
+    "rtx-apt-unknown-pt": (first_apt(lambda pt: "apt=55"), "RTX payload type"),
+    "rtx-apt-to-itself": (first_apt(lambda pt: f"apt={pt}"), "RTX payload type"),
+    "video-only-rtx": (only_codec("video", "rtx"), "RTX payload type"),
+    "video-codec-we-cannot-send": (only_codec("video", "VP8", renamed="FOO"), "none of the video codecs"),
+    "audio-codec-we-cannot-send": (only_codec("audio", "opus", renamed="FOO"), "none of the audio codecs"),
+    "audio-we-cannot-send-inactive": (only_codec("audio", "opus", renamed="FOO", direction="inactive"),
+                                      "none of the audio codecs"),
+    "mono-opus": (only_codec("audio", "opus"), None),  # set below: opus/48000 without /2
+    "inverted-bitrates": (inverted_bitrates, "x-google-max-bitrate 100 below"),
+    "extension-id-twice": (lambda sdp: sdp.replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\na=extmap:1 urn:x-other\r\n", 1),
+                           "extension id 1 is given to both"),
+    "ssrc-in-two-sections": (duplicate_ssrc, "SSRC .* is used by m-sections"),
+    "rtx-ssrc-undeclared": (undeclared_rtx_ssrc, "RTX SSRC .* has no a=ssrc line"),
+}
+_mono = PARTWAY_FAILURES["mono-opus"][0]
+PARTWAY_FAILURES["mono-opus"] = (lambda sdp: _mono(sdp).replace("opus/48000/2", "opus/48000"),
+                                 "none of the audio codecs")
+
+# What libwebrtc applies, so the checks must let it through.
+PARTWAY_CONTROLS = {
+    "video-we-cannot-send-sendonly": only_codec("video", "VP8", renamed="FOO", direction="sendonly"),
+    "stereo-pcmu": lambda sdp: only_codec("audio", "PCMU")(sdp).replace("PCMU/8000", "PCMU/8000/2"),
+    "lowercase-vp8": lambda sdp: sdp.replace("VP8/90000", "vp8/90000"),
+    "h264-only": only_codec("video", "H264"),
+    "extension-line-twice": lambda sdp: re.sub(r"(a=extmap:1 [^\r]*\r\n)", r"\1\1", sdp, count=1),
+}
+
+
+async def media_offer_sdp():
+    pc = webrtc.RTCPeerConnection(configuration(webrtc))
+    try:
+        pc.addTransceiver("audio")
+        pc.addTransceiver("video")
+        pc.createDataChannel("x")
+        return (await pc.createOffer()).sdp
+    finally:
+        await pc.close()
+
+
+@pytest.mark.parametrize("module", LAYERS)
+@pytest.mark.parametrize("case", list(PARTWAY_FAILURES))
+async def test_remote_media_libwebrtc_fails_part_way_is_refused_first(closing, module, case):
+    """libwebrtc M108 moves the signaling state before it pushes codecs, extensions and
+    SSRCs down, and when that fails it keeps the new state and refuses every later offer and
+    answer. Such a description is refused before libwebrtc sees it: the state stays, and the
+    same connection then takes a good offer and answers it."""
+    mutate, message = PARTWAY_FAILURES[case]
+    offer = await media_offer_sdp()
+    bad = mutate(offer)
+    assert bad != offer
+    pc = new_pc(module, closing)
+    with pytest.raises(ValueError, match=message):
+        await pc.setRemoteDescription(module.RTCSessionDescription(sdp=bad, type="offer"))
+    assert pc.signalingState == "stable"
+    await pc.setRemoteDescription(module.RTCSessionDescription(sdp=offer, type="offer"))
+    await pc.setLocalDescription(await pc.createAnswer())
+    assert pc.signalingState == "stable"
+
+
+@pytest.mark.parametrize("case", list(PARTWAY_CONTROLS))
+async def test_remote_media_libwebrtc_applies_is_not_refused(closing, case):
+    offer = await media_offer_sdp()
+    edited = PARTWAY_CONTROLS[case](offer)
+    assert edited != offer
+    pc = new_pc(webrtc, closing)
+    await pc.setRemoteDescription(webrtc.RTCSessionDescription(sdp=edited, type="offer"))
+    await pc.setLocalDescription(await pc.createAnswer())
+    assert pc.signalingState == "stable"
+
+
+
+@pytest.mark.parametrize("module", LAYERS)
+async def test_pranswer_section_without_ice_credentials_is_refused(closing, module):
+    """A provisional answer whose second section has candidates but no ice-ufrag/ice-pwd
+    aborted the process on libwebrtc's first ping from that section's own transport (BUNDLE
+    waits for the final answer): src/webrtc/_sdpcheck.py refuses it."""
+    answerer = new_pc(webrtc, closing)
+    offerer = new_pc(module, closing)
+    for pc in (offerer, answerer):
+        pc.addTransceiver("audio")
+        pc.addTransceiver("video")
+    await offerer.setLocalDescription(await offerer.createOffer())
+    await answerer.setRemoteDescription(webrtc.RTCSessionDescription(
+        sdp=offerer.localDescription.sdp, type="offer"))
+    answer = (await answerer.createAnswer()).sdp
+    sections = re.split(r"(?=^m=)", answer, flags=re.M)
+    sections[2] = re.sub(r"a=ice-(ufrag|pwd):[^\r]*\r\n", "", sections[2]).replace(
+        "a=rtcp-mux\r\n", "a=rtcp-mux\r\na=candidate:1 1 udp 2130706431 127.0.0.1 9 typ host\r\n", 1)
+    with pytest.raises(ValueError, match="m-section 1 of a pranswer has no ice-ufrag and ice-pwd"):
+        await offerer.setRemoteDescription(module.RTCSessionDescription(
+            sdp="".join(sections), type="pranswer"))
+    assert offerer.signalingState == "have-local-offer"
+    await asyncio.sleep(0.5)  # the process would have aborted by now
+    await offerer.setRemoteDescription(module.RTCSessionDescription(sdp=answer, type="pranswer"))
+    assert offerer.signalingState == "have-remote-pranswer"

@@ -25,6 +25,7 @@ std::map<const dcsctp::DcSctpSocketCallbacks*, TrackedSocket*> g_sockets;
 
 constexpr uint32_t kDcepPpid = 50;
 constexpr uint8_t kDcepAck = 0x02;
+constexpr uint8_t kDcepOpen = 0x03;
 
 // SCTP's common header: ports (4 bytes), verification tag (4), CRC32c (4); chunks follow.
 constexpr size_t kCommonHeaderSize = 12;
@@ -51,6 +52,13 @@ bool CarriesOnlyData(rtc::ArrayView<const uint8_t> packet) {
 
 // Forwards every callback to the DcSctpTransport and notes, per stream, whether the peer
 // acknowledged our DCEP OPEN (until the stream is reset). Network thread only.
+//
+// It also mends a race in libwebrtc M108. A peer that closes a channel at once after
+// opening it sends its DCEP OPEN and then resets the stream. The OPEN goes to the signaling
+// thread, which creates the channel and only then opens the stream in the DcSctpTransport;
+// a reset that arrives in between is for a stream the transport does not know, and it
+// drops it, so our side never resets its half: the peer's channel stays "closing" and ours
+// "open" for good. Such a reset is held here until the stream is opened (StreamOpened).
 class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
  public:
   explicit ObservingCallbacks(dcsctp::DcSctpSocketCallbacks& inner) : inner_(inner) {}
@@ -101,11 +109,24 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   }
   void NotifyOutgoingMessageBufferEmpty() override { inner_.NotifyOutgoingMessageBufferEmpty(); }
   void OnMessageReceived(dcsctp::DcSctpMessage message) override {
-    if (*message.ppid() == kDcepPpid && !message.payload().empty() &&
-        message.payload()[0] == kDcepAck) {
-      acked_.insert(*message.stream_id());
+    if (*message.ppid() == kDcepPpid && !message.payload().empty()) {
+      if (message.payload()[0] == kDcepAck) acked_.insert(*message.stream_id());
+      // An OPEN for a stream in use is not a new channel; libwebrtc refuses it.
+      uint16_t sid = *message.stream_id();
+      if (message.payload()[0] == kDcepOpen && opened_.count(sid) == 0) announced_.insert(sid);
     }
     inner_.OnMessageReceived(std::move(message));
+  }
+
+  // The DcSctpTransport opened stream `sid`: a reset held for it can go now.
+  void StreamOpened(uint16_t sid) {
+    announced_.erase(sid);
+    if (held_resets_.erase(sid) > 0) {
+      dcsctp::StreamID stream[1] = {dcsctp::StreamID(sid)};
+      inner_.OnIncomingStreamsReset(stream);  // the peer is done with the stream
+    } else {
+      opened_.insert(sid);
+    }
   }
   void OnError(dcsctp::ErrorKind error, absl::string_view message) override {
     inner_.OnError(error, message);
@@ -125,8 +146,18 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
     inner_.OnStreamsResetPerformed(streams);
   }
   void OnIncomingStreamsReset(rtc::ArrayView<const dcsctp::StreamID> streams) override {
-    for (auto id : streams) acked_.erase(*id);
-    inner_.OnIncomingStreamsReset(streams);
+    std::vector<dcsctp::StreamID> now;
+    for (auto id : streams) {
+      acked_.erase(*id);
+      // Announced and not yet opened by the transport: hold it (see the class comment).
+      if (announced_.count(*id) > 0) {
+        held_resets_.insert(*id);
+      } else {
+        opened_.erase(*id);  // the transport forgets the stream once both halves are reset
+        now.push_back(id);
+      }
+    }
+    if (!now.empty()) inner_.OnIncomingStreamsReset(now);
   }
   void OnBufferedAmountLow(dcsctp::StreamID id) override { inner_.OnBufferedAmountLow(id); }
   void OnTotalBufferedAmountLow() override { inner_.OnTotalBufferedAmountLow(); }
@@ -158,6 +189,9 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
 
   dcsctp::DcSctpSocketCallbacks& inner_;
   std::set<uint16_t> acked_;
+  std::set<uint16_t> opened_;       // streams the transport opened, until the peer resets them
+  std::set<uint16_t> announced_;    // a DCEP OPEN came, the transport has not opened it yet
+  std::set<uint16_t> held_resets_;  // incoming resets of such streams
   size_t max_packet_size_ = 0;  // dcSCTP's MTU: DcSctpTransport refuses larger packets
   int corked_ = 0;
   std::vector<uint8_t> held_;
@@ -189,6 +223,7 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
   }
 
   bool acknowledged(uint16_t sid) const { return callbacks_->acknowledged(sid); }
+  void StreamOpened(uint16_t sid) { callbacks_->StreamOpened(sid); }
   void Cork() { callbacks_->Cork(); }
   void Uncork() { callbacks_->Uncork(); }
   size_t datagrams_sent() const { return callbacks_->datagrams_sent(); }
@@ -257,14 +292,30 @@ class TrackedSocketFactory : public dcsctp::DcSctpSocketFactory {
   }
 };
 
+TrackedSocket* FindSocketOf(const webrtc::DcSctpTransport* transport);
+
+// libwebrtc's transport, telling our socket when it opens a stream.
+class TrackedDcSctpTransport : public webrtc::DcSctpTransport {
+ public:
+  using webrtc::DcSctpTransport::DcSctpTransport;
+
+  bool OpenStream(int sid) override {
+    bool opened = webrtc::DcSctpTransport::OpenStream(sid);
+    if (TrackedSocket* socket = FindSocketOf(this); socket && sid >= 0 && sid <= 0xFFFF) {
+      socket->StreamOpened(static_cast<uint16_t>(sid));
+    }
+    return opened;
+  }
+};
+
 class SctpTransportFactory : public webrtc::SctpTransportFactoryInterface {
  public:
   explicit SctpTransportFactory(rtc::Thread* network_thread) : network_thread_(network_thread) {}
   std::unique_ptr<cricket::SctpTransportInternal> CreateSctpTransport(
       rtc::PacketTransportInternal* transport) override {
-    return std::make_unique<webrtc::DcSctpTransport>(network_thread_, transport,
-                                                     webrtc::Clock::GetRealTimeClock(),
-                                                     std::make_unique<TrackedSocketFactory>());
+    return std::make_unique<TrackedDcSctpTransport>(network_thread_, transport,
+                                                    webrtc::Clock::GetRealTimeClock(),
+                                                    std::make_unique<TrackedSocketFactory>());
   }
 
  private:
@@ -279,16 +330,20 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
 }
 
 namespace {
+TrackedSocket* FindSocketOf(const webrtc::DcSctpTransport* transport) {
+  const dcsctp::DcSctpSocketCallbacks* key = transport;
+  std::lock_guard lock(g_sockets_mutex);
+  auto it = g_sockets.find(key);
+  return it == g_sockets.end() ? nullptr : it->second;
+}
+
 // Network thread: our socket behind `transport`, or null.
 TrackedSocket* FindSocket(webrtc::SctpTransportInterface* transport) {
   if (!transport) return nullptr;
   // Our factory made every transport: the internal one is a DcSctpTransport.
   auto* internal = static_cast<webrtc::SctpTransport*>(transport)->internal();
   if (!internal) return nullptr;
-  const dcsctp::DcSctpSocketCallbacks* key = static_cast<webrtc::DcSctpTransport*>(internal);
-  std::lock_guard lock(g_sockets_mutex);
-  auto it = g_sockets.find(key);
-  return it == g_sockets.end() ? nullptr : it->second;
+  return FindSocketOf(static_cast<webrtc::DcSctpTransport*>(internal));
 }
 }  // namespace
 

@@ -27,8 +27,17 @@ def prepare_sdp(sdp: str, sdp_type: str) -> PreparedSdp:
         raise ValueError("invalid SDP: not encodable as UTF-8") from None
     out = []
     max_message_size = None
+    # ICE credentials at session level, then per media section: (mid or index, port, found).
+    session_credentials: set[str] = set()
+    sections: list[list] = []
     for line in sdp.splitlines():
+        if line.startswith(("a=ice-ufrag:", "a=ice-pwd:")) and line.split(":", 1)[1].strip():
+            (sections[-1][2] if sections else session_credentials).add(line.split(":", 1)[0])
+        elif line.startswith("a=mid:") and sections:
+            sections[-1][0] = line[len("a=mid:"):].strip()
         if line.startswith("m="):
+            fields = line[2:].split(" ")
+            sections.append([len(sections), fields[1] if len(fields) > 1 else "", set()])
             media = line[2:].split(" ", 1)[0]
             # libwebrtc cannot serialize a description with an unknown media type: it
             # crashes writing the answer, or the local description itself.
@@ -53,4 +62,13 @@ def prepare_sdp(sdp: str, sdp_type: str) -> PreparedSdp:
                 max_message_size = _NO_LIMIT
                 line = f"{_MAX_MESSAGE_SIZE}{_NO_LIMIT}"
         out.append(line)
+    if sdp_type == "pranswer":
+        # BUNDLE is applied only with the final answer, so each section of a provisional
+        # answer gets an ICE transport of its own. One without credentials pairs its
+        # candidates anyway, and the first ping hits a check (basic_ice_controller.cc,
+        # "!remote.username().empty()") that aborts the process.
+        for mid, port, credentials in sections:
+            if port != "0" and len(credentials | session_credentials) < 2:
+                raise ValueError(
+                    f"invalid SDP: m-section {mid} of a pranswer has no ice-ufrag and ice-pwd")
     return PreparedSdp("\r\n".join(out) + "\r\n", max_message_size)

@@ -13,6 +13,7 @@ from pyee.asyncio import AsyncIOEventEmitter
 from . import _native
 from ._eventpump import EventPump
 from ._sdpcheck import prepare_sdp
+from ._sdpmedia import check_remote_media
 from .exceptions import InvalidStateError, OperationError, RTCError, error_from_native
 from .rtcconfiguration import (
     RTCBundlePolicy,
@@ -412,6 +413,7 @@ class RTCPeerConnection(AsyncIOEventEmitter):
                 f'Cannot handle {description.type} in signaling state "{self._signalingState}"'
             )
         prepared = prepare_sdp(description.sdp, description.type)
+        check_remote_media(prepared.text)
         await self._native_request(
             self._native.set_remote_description, description.type, prepared.text
         )

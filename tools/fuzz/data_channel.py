@@ -180,12 +180,9 @@ async def create_channel(pair: ConnectedPair, arguments: dict[str, Any], echo: b
 
 
 async def announcement(pair: ConnectedPair, channel: Any) -> Any:
-    """The other side's half of a new channel, once announced.
-
-    Known and reported: a channel closed before the other side has processed its OPEN
-    (closed before it opens, or at once after, when the OPEN is large) stays "closing", and
-    the other side's half "open", for the connection's lifetime. So every new channel is
-    closed only after this."""
+    """The other side's half of a new channel, once announced. (A channel closed before the
+    other side processed its OPEN used to stay "closing" for good; src/native/
+    sctp_tracking.cpp mends that, and test_rtcdatachannel.py's quick-close test covers it.)"""
     def announced() -> Any:
         # Channels of earlier inputs may still be announced: this one has our channel's id
         # and is not closing.

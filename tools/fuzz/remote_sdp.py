@@ -34,24 +34,6 @@ STATE_AFTER = {"offer": "have-remote-offer", "answer": "stable", "pranswer": "ha
 REFUSALS = (ValueError, webrtc.InvalidStateError, webrtc.OperationError,
             webrtc.InvalidModificationError)
 
-# Known and reported: libwebrtc changes the signaling state before it pushes the media
-# description down (codec parameters, SSRCs), keeps the new state when that step fails, and
-# from then on refuses every offer ("Session error code: ERROR_CONTENT"). Such a refusal is
-# let through; each distinct reason is printed once.
-_known_reasons: set[str] = set()
-
-
-def known_state_change(exc: BaseException, sdp_type: str, state_now: str) -> bool:
-    if type(exc) is not ValueError or state_now != STATE_AFTER[sdp_type]:
-        return False
-    reason = str(exc).split(": ", 1)[-1][:60]
-    if reason not in _known_reasons and len(_known_reasons) < 50:
-        _known_reasons.add(reason)
-        print(f"known: a refused {sdp_type} changed the signaling state ({reason})",
-              file=sys.stderr)
-    return True
-
-
 watch = ResourceWatch()
 
 
@@ -90,8 +72,9 @@ async def apply(layer: ModuleType, state: str, sdp_type: str, sdp: str) -> None:
             await pc.setRemoteDescription(description)
         except Exception as exc:
             check_refusal(exc, REFUSALS, f"setRemoteDescription({sdp_type}) in {state}")
-            if pc.signalingState != state and not known_state_change(
-                    exc, sdp_type, pc.signalingState):
+            # libwebrtc moves the state before it pushes media parameters down and keeps it
+            # when that fails: src/webrtc/_sdpmedia.py refuses such descriptions first.
+            if pc.signalingState != state:
                 raise Finding(f"a refused {sdp_type} moved {state!r} to {pc.signalingState!r}") from exc
             return
         if pc.signalingState != STATE_AFTER[sdp_type]:
