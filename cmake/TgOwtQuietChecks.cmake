@@ -4,7 +4,7 @@
 # sent cost tens of microseconds (std::_Rb_tree_increment led a profile of the sender). We
 # recompile those members from the same Debian source with RTC_DCHECK conditions left
 # unevaluated (cmake/dcheck_unevaluated.h) and link them ahead of the archive, as for the
-# PIC members. Needs TgOwtPic.cmake first (tgowt_src).
+# PIC members. Needs TgOwtMembers.cmake first.
 #
 # rtc_base/weak_ptr.cc is here for a different reason: libwebrtc M108 checks a WeakPtr made
 # on the signaling thread from the network thread when a DTLS handshake fails, and the
@@ -14,18 +14,10 @@
 #
 # Defines the OBJECT library `tgowt_quiet_checks`.
 
-set(TGOWT_QUIET_CHECK_MEMBERS
-  net/dcsctp/tx/outstanding_data.cc
-  net/dcsctp/tx/retransmission_queue.cc
-  net/dcsctp/tx/rr_send_queue.cc
-  rtc_base/weak_ptr.cc)
-list(TRANSFORM TGOWT_QUIET_CHECK_MEMBERS PREPEND "${tgowt_src}/")
-
-add_library(tgowt_quiet_checks OBJECT ${TGOWT_QUIET_CHECK_MEMBERS})
-set_target_properties(tgowt_quiet_checks PROPERTIES POSITION_INDEPENDENT_CODE ON)
-target_compile_features(tgowt_quiet_checks PRIVATE cxx_std_20)
-target_link_libraries(tgowt_quiet_checks PRIVATE tg_owt::libwebrtcbuild absl::strings absl::optional)
-target_compile_definitions(tgowt_quiet_checks PRIVATE HAVE_SCTP ABSL_ALLOCATOR_NOTHROW=1)
-target_include_directories(tgowt_quiet_checks BEFORE PRIVATE "${tgowt_src}")
-target_compile_options(tgowt_quiet_checks PRIVATE -w
-  -include "${CMAKE_CURRENT_LIST_DIR}/dcheck_unevaluated.h")
+tgowt_members(tgowt_quiet_checks
+  MEMBERS
+    net/dcsctp/tx/outstanding_data.cc
+    net/dcsctp/tx/retransmission_queue.cc
+    net/dcsctp/tx/rr_send_queue.cc
+    rtc_base/weak_ptr.cc
+  OPTIONS -include "${CMAKE_CURRENT_LIST_DIR}/dcheck_unevaluated.h")

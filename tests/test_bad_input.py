@@ -528,6 +528,8 @@ PARTWAY_FAILURES = {
     "extension-id-twice": (lambda sdp: sdp.replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\na=extmap:1 urn:x-other\r\n", 1),
                            "extension id 1 is given to both"),
     "ssrc-in-two-sections": (duplicate_ssrc, "SSRC .* is used by m-sections"),
+    "extension-id-zero": (lambda sdp: re.sub(r"a=extmap:1 ", "a=extmap:0 ", sdp, count=1),
+                          "extension id 0 .* is not in 1..255"),
     "rtx-ssrc-undeclared": (undeclared_rtx_ssrc, "RTX SSRC .* has no a=ssrc line"),
 }
 _mono = PARTWAY_FAILURES["mono-opus"][0]

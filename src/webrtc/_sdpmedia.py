@@ -89,6 +89,9 @@ def _sections(sdp: str) -> tuple[list[_Section], list[set[str]]]:
             ident = ident.split("/", 1)[0]
             if ident.isdigit() and rest:
                 uri = rest.split()[0]
+                if not 1 <= int(ident) <= 255:  # ValidateRtpExtensions: "Bad RTP extension ID"
+                    raise ValueError(f"invalid SDP: RTP header extension id {ident} of {uri} "
+                                     "is not in 1..255")
                 if current.extensions.setdefault(int(ident), uri) != uri:
                     raise ValueError(  # ValidateRtpExtensions: "Duplicate RTP extension ID"
                         f"invalid SDP: RTP header extension id {ident} is given to both "
