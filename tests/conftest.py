@@ -57,15 +57,22 @@ SMOKE_TESTS = {"test_rtcpeerconnection.py", "test_rtcdatachannel.py", "test_bad_
 _SMOKE = os.environ.get("WEBRTC_SMOKE") == "1"
 
 
+def _left_out(name: str) -> bool:
+    return name in _UNAVAILABLE or (
+        _SMOKE and name.startswith("test_") and name.endswith(".py") and name not in SMOKE_TESTS)
+
+
 def pytest_ignore_collect(collection_path, config):
-    # Also for test files named on the command line, which pytest's collect_ignore would not
-    # cover.
-    name = collection_path.name
-    if name in _UNAVAILABLE:
-        return True
-    if _SMOKE and name.startswith("test_") and name.endswith(".py") and name not in SMOKE_TESTS:
-        return True
-    return None
+    return True if _left_out(collection_path.name) else None
+
+
+def pytest_collection_modifyitems(config, items):
+    # pytest collects the files named on its command line whatever pytest_ignore_collect
+    # says: their tests are deselected here instead.
+    left_out = [item for item in items if _left_out(item.path.name)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _left_out(item.path.name)]
 
 
 def pytest_report_header(config):

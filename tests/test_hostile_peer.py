@@ -108,12 +108,17 @@ class Link:
     their_ufrag: str
 
 
-async def connect_to_aiortc(closing, we_offer: bool = True) -> Link:
-    """Our W3C peer and an aiortc peer with one open data channel, which aiortc echoes."""
+async def connect_to_aiortc(closing, we_offer: bool = True, their_video=None) -> Link:
+    """Our W3C peer and an aiortc peer with one open data channel, which aiortc echoes;
+    aiortc also sends `their_video` (a track), if given."""
     ours = webrtc.RTCPeerConnection(configuration(webrtc))
     theirs = aiortc.RTCPeerConnection(configuration(aiortc))
     closing(ours)
     closing(theirs)
+    if their_video is not None:
+        theirs.addTrack(their_video)
+        if we_offer:
+            ours.addTransceiver("video", direction="recvonly")
     offerer, answerer = (ours, theirs) if we_offer else (theirs, ours)
     announced = []
     answerer.on("datachannel", announced.append)
@@ -291,6 +296,59 @@ async def test_short_protected_record_from_the_peer_address_is_dropped():
         sender.close()
         await link.ours.close()
         await asyncio.wait_for(link.theirs.close(), 10)
+
+
+def rtp_header(marker_and_type: int, csrc_count: int = 0, extension: bool = False,
+               padding: bool = False) -> bytes:
+    first = 0x80 | (0x20 if padding else 0) | (0x10 if extension else 0) | csrc_count
+    return struct.pack("!BBHII", first, marker_and_type, 7, 12345, 0x1234ABCD)
+
+
+# From the peer's address, so that each one reaches SRTP: oversized, and headers whose
+# lengths point past the end (CSRCs, header extension, padding).
+OVERSIZED_AND_MALFORMED_RTP = {
+    "1,500 bytes": rtp_header(96) + bytes(1488),
+    "9,000 bytes": rtp_header(96) + bytes(8988),
+    "65,507 bytes (the largest UDP datagram)": rtp_header(96) + bytes(65495),
+    "15 CSRCs, none present": rtp_header(96, csrc_count=15),
+    "extension longer than the packet": rtp_header(96, extension=True) + struct.pack("!HH", 0xBEDE, 0xFFFF),
+    "padding longer than the packet": rtp_header(96, padding=True) + bytes(3) + bytes((255,)),
+    "RTCP sender report, 64 KiB": bytes((0x80, 200)) + struct.pack("!H", 0xFFFF) + bytes(65000),
+    "RTCP, truncated": bytes((0x81, 201, 0, 7)),
+}
+
+
+@needs_raw_sockets
+async def test_oversized_and_malformed_rtp_from_the_peer_address(closing):
+    """aiortc sends us video; datagrams that look like its RTP and RTCP but are oversized or
+    malformed come from its address. Each one is dropped (SRTP cannot open it), and the
+    video goes on."""
+    link = await connect_to_aiortc(closing, we_offer=False, their_video=aiortc.VideoStreamTrack())
+    track = next(t.receiver.track for t in link.ours.getTransceivers() if t.receiver.track.kind == "video")
+    for _ in range(10):
+        await asyncio.wait_for(track.recv(), 10)
+    before = usage()
+    sender = hostile.UdpSender(link.our_port, spoof_port=link.their_port)
+    received_before = await bytes_received(link.ours)
+    sent = 0
+    try:
+        for _ in range(20):  # 20 rounds: about 1.5 MB in all
+            for datagram in OVERSIZED_AND_MALFORMED_RTP.values():
+                sender.send(datagram)
+                sent += len(datagram)
+            await asyncio.wait_for(track.recv(), 10)
+    finally:
+        sender.close()
+    frames_after = [await asyncio.wait_for(track.recv(), 10) for _ in range(10)]
+    on_the_pair = await bytes_received(link.ours) - received_before
+    report("oversized and malformed RTP", datagrams=20 * len(OVERSIZED_AND_MALFORMED_RTP),
+           bytes=sent, bytes_on_the_pair=on_the_pair,
+           rss_mib=f"{before['rss']:.1f}->{rss_mib():.1f}")
+    assert on_the_pair >= sent  # they got past ICE
+    assert all(frame.width > 0 for frame in frames_after)
+    assert link.ours.connectionState == "connected"
+    await round_trips(link, 5)
+    assert rss_mib() - before["rss"] < 16
 
 
 # ---- 2. STUN binding requests with wrong credentials ----

@@ -6,14 +6,12 @@
 #include <stdexcept>
 
 #include "api/transport/data_channel_transport_interface.h"
-#include "api/dtls_transport_interface.h"
-#include "api/ice_transport_interface.h"
-#include "p2p/base/ice_transport_internal.h"
+#include "media/base/media_channel.h"
+#include "pc/sctp_transport.h"
+
 #include "data_channel_internal.h"
 #include "engine.h"
 #include "engine_internal.h"
-#include "media/base/media_channel.h"
-#include "pc/sctp_transport.h"
 #include "sctp_tracking.h"
 
 namespace pywebrtc {
@@ -31,24 +29,6 @@ constexpr int kBlockedRetryMs = 1;
 // datagram it sent.
 constexpr size_t kRoundBytes = 16 * 1024;
 constexpr size_t kMaxWaitsPerRound = 4096;
-
-// The receive buffer asked for on the connection's sockets (the kernel caps it at
-// net.core.rmem_max, 208 KiB by default, and doubles that). Nothing else sets one for a
-// connection without video, so the default (208 KiB) held only about 90 of our datagrams:
-// a peer in another process that fell behind for a moment lost hundreds of them in a burst
-// of small messages, and SCTP spent seconds in retransmission timeouts.
-constexpr int kSocketReceiveBuffer = 1 << 20;
-
-// Network thread: asks for kSocketReceiveBuffer on every socket under the SCTP transport's
-// ICE transport (present and future ports).
-void EnlargeReceiveBuffers(webrtc::SctpTransportInterface* sctp) {
-  if (!sctp) return;
-  auto dtls = sctp->dtls_transport();
-  auto ice = dtls ? dtls->ice_transport() : nullptr;
-  if (ice && ice->internal()) {
-    ice->internal()->SetOption(rtc::Socket::OPT_RCVBUF, kSocketReceiveBuffer);
-  }
-}
 
 std::atomic<uint64_t> g_next_handle{1};
 std::atomic<size_t> g_live_channels{0};
@@ -282,7 +262,6 @@ struct DataChannel::Impl : public webrtc::DataChannelObserver,
       network->BlockingCall([&] {
         if (!sctp) sctp = pc->GetSctpTransport();
         acked = SctpStreamAcknowledged(sctp.get(), sid);
-        EnlargeReceiveBuffers(sctp.get());
       });
     }
     direct.store((direct_allowed || acked) && sctp != nullptr && channel->id() >= 0);

@@ -1,24 +1,25 @@
 #include "peer_connection.h"
 
 #include <map>
-#include <vector>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "api/dtls_transport_interface.h"
 #include "api/jsep.h"
 #include "api/peer_connection_interface.h"
+#include "api/rtp_parameters.h"
 #include "api/sctp_transport_interface.h"
 #include "api/stats/rtc_stats_collector_callback.h"
 #include "api/stats/rtc_stats_report.h"
-#include "data_channel_internal.h"
-#include "remote_track_internal.h"
-#include "local_track_internal.h"
-#include "api/rtp_parameters.h"
 #include "p2p/client/basic_port_allocator.h"
 #include "rtc_base/rtc_certificate_generator.h"
 #include "rtc_base/time_utils.h"
+
+#include "data_channel_internal.h"
 #include "engine_internal.h"
+#include "local_track_internal.h"
+#include "remote_track_internal.h"
 
 namespace pywebrtc {
 namespace {
