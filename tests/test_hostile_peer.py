@@ -170,6 +170,9 @@ def endpoint(candidate: dict) -> tuple:
     return candidate.get("address") or candidate.get("ip"), candidate["port"]
 
 
+# tools/sanitize.sh preloads libasan, whose quarantine of freed memory inflates RSS.
+UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
+
 needs_raw_sockets = pytest.mark.skipif(
     not hostile.raw_sockets_allowed(),
     reason="forging the peer's source port needs a raw socket (root in the namespace)")
@@ -348,7 +351,8 @@ async def test_oversized_and_malformed_rtp_from_the_peer_address(closing):
     assert all(frame.width > 0 for frame in frames_after)
     assert link.ours.connectionState == "connected"
     await round_trips(link, 5)
-    assert rss_mib() - before["rss"] < 16
+    if not UNDER_ASAN:  # its quarantine keeps freed memory: 24 MiB more here
+        assert rss_mib() - before["rss"] < 16
 
 
 # ---- 2. STUN binding requests with wrong credentials ----
