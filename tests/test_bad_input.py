@@ -509,6 +509,11 @@ def inverted_bitrates(sdp):
                        f"a=fmtp:{pt} x-google-min-bitrate=900;x-google-max-bitrate=100\r\n", 1)
 
 
+def mono_opus(sdp):
+    """Opus alone in the audio section, as opus/48000 (one channel, which libwebrtc cannot send)."""
+    return only_codec("audio", "opus")(sdp).replace("opus/48000/2", "opus/48000")
+
+
 def undeclared_rtx_ssrc(sdp):
     primary, rtx = re.search(r"a=ssrc-group:FID (\d+) (\d+)", sdp).groups()
     return sdp.replace(f"a=ssrc:{rtx} ", f"a=ssrc:{int(rtx) + 1} ")
@@ -523,7 +528,7 @@ PARTWAY_FAILURES = {
     "audio-codec-we-cannot-send": (only_codec("audio", "opus", renamed="FOO"), "none of the audio codecs"),
     "audio-we-cannot-send-inactive": (only_codec("audio", "opus", renamed="FOO", direction="inactive"),
                                       "none of the audio codecs"),
-    "mono-opus": (only_codec("audio", "opus"), None),  # set below: opus/48000 without /2
+    "mono-opus": (mono_opus, "none of the audio codecs"),
     "inverted-bitrates": (inverted_bitrates, "x-google-max-bitrate 100 below"),
     "extension-id-twice": (lambda sdp: sdp.replace("a=rtcp-mux\r\n", "a=rtcp-mux\r\na=extmap:1 urn:x-other\r\n", 1),
                            "extension id 1 is given to both"),
@@ -532,9 +537,6 @@ PARTWAY_FAILURES = {
                           "extension id 0 .* is not in 1..255"),
     "rtx-ssrc-undeclared": (undeclared_rtx_ssrc, "RTX SSRC .* has no a=ssrc line"),
 }
-_mono = PARTWAY_FAILURES["mono-opus"][0]
-PARTWAY_FAILURES["mono-opus"] = (lambda sdp: _mono(sdp).replace("opus/48000/2", "opus/48000"),
-                                 "none of the audio codecs")
 
 # What libwebrtc applies, so the checks must let it through.
 PARTWAY_CONTROLS = {

@@ -119,9 +119,9 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   void NotifyOutgoingMessageBufferEmpty() override { inner_.NotifyOutgoingMessageBufferEmpty(); }
   void OnMessageReceived(dcsctp::DcSctpMessage message) override {
     if (*message.ppid() == kDcepPpid && !message.payload().empty()) {
-      if (message.payload()[0] == kDcepAck) acked_.insert(*message.stream_id());
-      // An OPEN for a stream in use is not a new channel; libwebrtc refuses it.
       uint16_t sid = *message.stream_id();
+      if (message.payload()[0] == kDcepAck) acked_.insert(sid);
+      // An OPEN for a stream in use is not a new channel; libwebrtc refuses it.
       if (message.payload()[0] == kDcepOpen && opened_.count(sid) == 0) announced_.insert(sid);
     }
     inner_.OnMessageReceived(std::move(message));
@@ -301,7 +301,12 @@ class TrackedSocketFactory : public dcsctp::DcSctpSocketFactory {
   }
 };
 
-TrackedSocket* FindSocketOf(const webrtc::DcSctpTransport* transport);
+TrackedSocket* FindSocketOf(const webrtc::DcSctpTransport* transport) {
+  const dcsctp::DcSctpSocketCallbacks* key = transport;
+  std::lock_guard lock(g_sockets_mutex);
+  auto it = g_sockets.find(key);
+  return it == g_sockets.end() ? nullptr : it->second;
+}
 
 // libwebrtc's transport, telling our socket when it opens a stream.
 class TrackedDcSctpTransport : public webrtc::DcSctpTransport {
@@ -346,13 +351,6 @@ std::unique_ptr<webrtc::SctpTransportFactoryInterface> CreateSctpTransportFactor
 }
 
 namespace {
-TrackedSocket* FindSocketOf(const webrtc::DcSctpTransport* transport) {
-  const dcsctp::DcSctpSocketCallbacks* key = transport;
-  std::lock_guard lock(g_sockets_mutex);
-  auto it = g_sockets.find(key);
-  return it == g_sockets.end() ? nullptr : it->second;
-}
-
 // Network thread: our socket behind `transport`, or null.
 TrackedSocket* FindSocket(webrtc::SctpTransportInterface* transport) {
   if (!transport) return nullptr;

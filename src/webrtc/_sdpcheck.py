@@ -4,6 +4,7 @@ the crash it prevents; tests/test_bad_input.py covers them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 _MEDIA_TYPES = {"audio", "video", "application"}
@@ -11,6 +12,13 @@ _SETUP_ROLES = {"actpass", "active", "passive"}
 _MAX_MESSAGE_SIZE = "a=max-message-size:"
 # RFC 8841: 0 means "no limit". libwebrtc's SCTP transport requires a positive size.
 _NO_LIMIT = 1073741823
+
+
+@dataclass
+class _IceSection:
+    name: str  # its mid, or its index
+    in_use: bool  # port not 0
+    credentials: set[str] = field(default_factory=set)  # "ice-ufrag", "ice-pwd"
 
 
 class PreparedSdp(NamedTuple):
@@ -27,17 +35,8 @@ def prepare_sdp(sdp: str, sdp_type: str) -> PreparedSdp:
         raise ValueError("invalid SDP: not encodable as UTF-8") from None
     out = []
     max_message_size = None
-    # ICE credentials at session level, then per media section: (mid or index, port, found).
-    session_credentials: set[str] = set()
-    sections: list[list] = []
     for line in sdp.splitlines():
-        if line.startswith(("a=ice-ufrag:", "a=ice-pwd:")) and line.split(":", 1)[1].strip():
-            (sections[-1][2] if sections else session_credentials).add(line.split(":", 1)[0])
-        elif line.startswith("a=mid:") and sections:
-            sections[-1][0] = line[len("a=mid:"):].strip()
         if line.startswith("m="):
-            fields = line[2:].split(" ")
-            sections.append([len(sections), fields[1] if len(fields) > 1 else "", set()])
             media = line[2:].split(" ", 1)[0]
             # libwebrtc cannot serialize a description with an unknown media type: it
             # crashes writing the answer, or the local description itself.
@@ -63,12 +62,30 @@ def prepare_sdp(sdp: str, sdp_type: str) -> PreparedSdp:
                 line = f"{_MAX_MESSAGE_SIZE}{_NO_LIMIT}"
         out.append(line)
     if sdp_type == "pranswer":
-        # BUNDLE is applied only with the final answer, so each section of a provisional
-        # answer gets an ICE transport of its own. One without credentials pairs its
-        # candidates anyway, and the first ping hits a check (basic_ice_controller.cc,
-        # "!remote.username().empty()") that aborts the process.
-        for mid, port, credentials in sections:
-            if port != "0" and len(credentials | session_credentials) < 2:
-                raise ValueError(
-                    f"invalid SDP: m-section {mid} of a pranswer has no ice-ufrag and ice-pwd")
+        _check_ice_credentials(sdp)
     return PreparedSdp("\r\n".join(out) + "\r\n", max_message_size)
+
+
+def _check_ice_credentials(sdp: str) -> None:
+    """Every section in use has an ice-ufrag and an ice-pwd, its own or the session's.
+
+    For a pranswer: BUNDLE is applied only with the final answer, so each section of a
+    provisional answer gets an ICE transport of its own. One without credentials pairs its
+    candidates anyway, and the first ping hits a check (basic_ice_controller.cc,
+    "!remote.username().empty()") that aborts the process."""
+    session: set[str] = set()
+    sections: list[_IceSection] = []
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            fields = line[2:].split(" ")
+            sections.append(_IceSection(str(len(sections)), len(fields) < 2 or fields[1] != "0"))
+        elif line.startswith("a=mid:") and sections:
+            sections[-1].name = line[len("a=mid:"):].strip()
+        elif line.startswith(("a=ice-ufrag:", "a=ice-pwd:")):
+            name, _, value = line[2:].partition(":")
+            if value.strip():
+                (sections[-1].credentials if sections else session).add(name)
+    for section in sections:
+        if section.in_use and len(section.credentials | session) < 2:
+            raise ValueError(f"invalid SDP: m-section {section.name} of a pranswer has no "
+                             "ice-ufrag and ice-pwd")

@@ -174,13 +174,14 @@ def _check_rtx_ssrcs(section: _Section, where: str) -> None:
 def _check_audio(section: _Section, where: str) -> None:
     # WebRtcVoiceMediaChannel::SetSendCodecs needs an encoder whatever the direction.
     sendable = _sendable("audio")
-    for name, rate, channels in _codecs(section).values():
+    codecs = _codecs(section).values()
+    for name, rate, channels in codecs:
         if name in _AUDIO_HELPERS:
             continue
         if any(name == s_name and rate == s_rate and (name != "opus" or channels == s_channels)
                for s_name, s_rate, s_channels in sendable):
             return
-    offered = sorted({f"{n}/{r}/{c}" for n, r, c in _codecs(section).values()})
+    offered = sorted({f"{n}/{r}/{c}" for n, r, c in codecs})
     raise ValueError(f"invalid SDP: {where}: none of the audio codecs {offered or 'none'} "
                      "can be sent")
 
