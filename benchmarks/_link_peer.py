@@ -11,11 +11,14 @@ about the connection's state can be in flight together, and its reply carries th
     answer   {offer}                 -> {answer}          (the answering side)
     accept   {answer}                -> {}                (the offering side)
     open     {labels}                -> {}                once those channels are open here
-    send     {label, count, size}    -> {seconds, sha256} once every message is handed to the
-                                       channel and its bufferedAmount is back to 0
-    receive  {label, count, timeout, idle?} -> {messages, bytes, sha256, in_order, duplicates,
-                                       corrupt, seconds}  when count messages came, or nothing
-                                       came for idle seconds, or timeout passed
+    send     {label, count, size, interval?} -> {seconds, sha256, sent_at?} once every message
+                                       is handed to the channel and its bufferedAmount is back
+                                       to 0; with interval, one message every interval seconds,
+                                       and sent_at lists when each was handed over
+    receive  {label, count, timeout, idle?, arrivals?} -> {messages, bytes, sha256, in_order,
+                                       duplicates, corrupt, seconds, arrivals?}  when count
+                                       messages came, or nothing came for idle seconds, or
+                                       timeout passed; arrivals maps each index to its time
     states   {}                      -> {states: [[t, connectionState], ...]}
     resources {}                     -> {fds, descriptors, threads, rss_kb}
     warm     {}                      -> {}                a peer connection made and closed
@@ -56,7 +59,7 @@ class Collector:
     """What one channel received: counts, integrity, order."""
 
     def __init__(self) -> None:
-        self.seen: set[int] = set()
+        self.seen: dict[int, float] = {}  # index -> when it first arrived
         self.messages = self.bytes = self.duplicates = self.corrupt = 0
         self.in_order = True
         self.last = -1
@@ -79,7 +82,7 @@ class Collector:
         elif index in self.seen:
             self.duplicates += 1
         else:
-            self.seen.add(index)
+            self.seen[index] = now
         if index < self.last:
             self.in_order = False
         self.last = max(self.last, index)
@@ -159,13 +162,15 @@ class Peer:
             await self.opened.setdefault(label, asyncio.Event()).wait()
         return {}
 
-    async def send(self, label: str, count: int, size: int) -> dict:
+    async def send(self, label: str, count: int, size: int,
+                   interval: float | None = None) -> dict:
         channel = self.channels[label]
         low = asyncio.Event()
         channel.bufferedAmountLowThreshold = LOW_WATER
         self.lib.on(channel, "bufferedamountlow", low.set)
         digest = hashlib.sha256()
         started = time.monotonic()
+        sent_at = []
         for index in range(count):
             if channel.bufferedAmount >= HIGH_WATER:
                 low.clear()
@@ -177,11 +182,18 @@ class Peer:
             data = message(index, size)
             digest.update(data)
             channel.send(data)
+            if interval is not None:
+                sent_at.append(time.monotonic())
+                await asyncio.sleep(max(0.0, started + (index + 1) * interval - time.monotonic()))
         while channel.bufferedAmount:
             await asyncio.sleep(0.01)
-        return {"seconds": time.monotonic() - started, "sha256": digest.hexdigest()}
+        reply = {"seconds": time.monotonic() - started, "sha256": digest.hexdigest()}
+        if interval is not None:
+            reply["sent_at"] = sent_at
+        return reply
 
-    async def receive(self, label: str, count: int, timeout: float, idle: float | None = None):
+    async def receive(self, label: str, count: int, timeout: float, idle: float | None = None,
+                      arrivals: bool = False):
         collector = self.collectors.setdefault(label, Collector())
         started = time.monotonic()
         deadline = started + timeout
@@ -195,7 +207,10 @@ class Peer:
             except asyncio.TimeoutError:
                 if idle is not None and collector.messages:
                     break
-        return collector.report()
+        report = collector.report()
+        if arrivals:
+            report["arrivals"] = collector.seen
+        return report
 
     async def warm(self) -> dict:
         """Creates and closes a peer connection, so that what the library sets up once (its

@@ -127,6 +127,54 @@ async def test_unordered_and_partially_reliable_channels_at_10_percent_loss():
         assert_complete(sent, received, count, size)
 
 
+async def test_lifetime_channel_gives_up_what_a_cut_link_held_back():
+    """A message every 5 ms for 4 s on an unordered channel with maxPacketLifeTime=100 and on
+    a reliable one beside it, the link cut (all UDP dropped) from 1 s to 2 s: the reliable
+    channel gets everything; the lifetime channel gets what was sent before the cut and
+    well after it, and nothing sent during the cut more than 100 ms before the restore, as
+    those were past their lifetime before any retransmission could get through."""
+    interval, count, size, lifetime = 0.005, 800, 1000, 0.1
+    channels = [{"label": "lifetime", "ordered": False, "maxPacketLifeTime": 100},
+                {"label": "reliable", "ordered": False}]
+    async with Link("webrtc") as link:
+        await connect(link.offerer, link.answerer, channels)
+        receiving, sending = {}, {}
+        for spec in channels:
+            label = spec["label"]
+            receiving[label] = asyncio.create_task(link.answerer.call(
+                "receive", wait=60, label=label, count=count, timeout=30, idle=3, arrivals=True))
+            sending[label] = asyncio.create_task(link.offerer.call(
+                "send", wait=60, label=label, count=count, size=size, interval=interval))
+        await asyncio.sleep(1)
+        link.veth.drop(100)
+        cut = time.monotonic()  # once the rule is in: what was sent before it got through
+        await asyncio.sleep(1)
+        restored = time.monotonic()
+        link.veth.drop(0)
+        sent = {label: await task for label, task in sending.items()}
+        received = {label: await task for label, task in receiving.items()}
+
+    for label in ("lifetime", "reliable"):
+        assert received[label]["corrupt"] == 0 and received[label]["duplicates"] == 0
+    assert received["reliable"]["messages"] == count
+    sent_at = sent["lifetime"]["sent_at"]
+    arrived = {int(index) for index in received["lifetime"]["arrivals"]}
+
+    def indices(start: float, end: float) -> set[int]:
+        return {i for i, t in enumerate(sent_at) if start < t < end}
+
+    before, held_back = indices(0, cut - 0.1), indices(cut, restored - lifetime - 0.05)
+    after = indices(restored + 1.2, float("inf"))  # the retransmission timer has fired by then
+    assert len(before) > 100 and len(held_back) > 100 and len(after) > 100
+    assert len(before & arrived) >= 0.95 * len(before), (len(before & arrived), len(before))
+    assert len(after & arrived) >= 0.95 * len(after), (len(after & arrived), len(after))
+    late = sorted(held_back & arrived)
+    arrivals = received["lifetime"]["arrivals"]
+    assert not late, (f"{len(late)} of {len(held_back)} messages arrived after their lifetime, "
+                      f"the first sent {sent_at[late[0]] - cut:.3f} s into the cut, "
+                      f"arrived {arrivals[str(late[0])] - restored:.3f} s after the restore")
+
+
 @pytest.mark.parametrize("key", ["webrtc", "compat"])
 async def test_link_cut_for_5_seconds_recovers_and_loses_nothing(key):
     """All UDP dropped for 5 s while the reliable channel is busy, then restored: the W3C

@@ -42,6 +42,9 @@ constexpr size_t kChecksumOffset = 8;
 constexpr uint8_t kDataChunk = 0;
 constexpr uint8_t kIDataChunk = 64;
 
+// RFC 7053's I bit in a DATA or I-DATA chunk's flags: the receiver acknowledges at once.
+constexpr uint8_t kImmediateAckFlag = 0x08;
+
 // Whether every chunk after the common header is DATA or I-DATA, with sane lengths. Only such
 // a packet may be appended to another: control chunks must come before DATA in a packet.
 bool CarriesOnlyData(rtc::ArrayView<const uint8_t> packet) {
@@ -56,6 +59,22 @@ bool CarriesOnlyData(rtc::ArrayView<const uint8_t> packet) {
     if (padded > packet.size() - offset) return false;
     offset += padded;
   }
+  return true;
+}
+
+// Sets the I bit on the last DATA or I-DATA chunk of a well-formed packet; whether it did.
+bool AskForImmediateAck(std::vector<uint8_t>& packet) {
+  size_t offset = kCommonHeaderSize;
+  size_t last_data = 0;
+  while (packet.size() - offset >= 4) {
+    size_t length = (size_t{packet[offset + 2]} << 8) | packet[offset + 3];
+    size_t padded = (length + 3) & ~size_t{3};
+    if (length < 4 || padded > packet.size() - offset) break;
+    if (packet[offset] == kDataChunk || packet[offset] == kIDataChunk) last_data = offset;
+    offset += padded;
+  }
+  if (last_data == 0 || (packet[last_data + 1] & kImmediateAckFlag)) return false;
+  packet[last_data + 1] |= kImmediateAckFlag;
   return true;
 }
 
@@ -81,6 +100,13 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
   // corked, packets are held instead, and each one carrying only DATA chunks is appended to
   // the held one while that stays within the MTU. dcSCTP's accounting is by chunk and TSN,
   // not by packet, so it is unaffected; to it, a lost merged packet is several lost packets.
+  //
+  // The last packet of a burst (what one send, one received packet or one timer produced)
+  // asks for an immediate SACK (RFC 7053; dcSCTP and usrsctp honour it). A receiver delays
+  // its SACK for a lone packet by up to 200 ms otherwise, which is why dcSCTP keeps its
+  // retransmission timeout above 400 ms; with the I bit the timeout can follow the path's
+  // RTT (see kRtoMin), and the packet after a timeout or at the end of a transfer is
+  // acknowledged at once.
   void Cork() { ++corked_; }
   void Uncork() {
     if (corked_ > 0 && --corked_ == 0) SendHeld();
@@ -184,7 +210,8 @@ class ObservingCallbacks : public dcsctp::DcSctpSocketCallbacks {
  private:
   void SendHeld() {
     if (held_.empty()) return;
-    if (merged_ > 0) {
+    bool last_of_burst = corked_ == 0;
+    if ((last_of_burst && AskForImmediateAck(held_)) || merged_ > 0) {
       // The merged packet needs its own checksum (stored big-endian, as dcSCTP writes it).
       std::memset(held_.data() + kChecksumOffset, 0, 4);
       uint32_t crc = dcsctp::GenerateCrc32C(held_);
@@ -237,8 +264,17 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
   void Uncork() { callbacks_->Uncork(); }
   size_t datagrams_sent() const { return callbacks_->datagrams_sent(); }
 
-  void ReceivePacket(rtc::ArrayView<const uint8_t> data) override { socket_->ReceivePacket(data); }
-  void HandleTimeout(dcsctp::TimeoutID id) override { socket_->HandleTimeout(id); }
+  // What a packet or a timer makes dcSCTP send is one burst (see ObservingCallbacks).
+  void ReceivePacket(rtc::ArrayView<const uint8_t> data) override {
+    callbacks_->Cork();
+    socket_->ReceivePacket(data);
+    callbacks_->Uncork();
+  }
+  void HandleTimeout(dcsctp::TimeoutID id) override {
+    callbacks_->Cork();
+    socket_->HandleTimeout(id);
+    callbacks_->Uncork();
+  }
   void Connect() override { socket_->Connect(); }
   void RestoreFromState(const dcsctp::DcSctpSocketHandoverState& state) override {
     socket_->RestoreFromState(state);
@@ -287,12 +323,29 @@ class TrackedSocket : public dcsctp::DcSctpSocketInterface {
 
 namespace {
 
+// dcSCTP's retransmission timeout is at least 400 ms, and at least the smoothed RTT plus
+// 4 x 220 ms, so that a SACK delayed by the receiver (up to 200 ms) is never taken for a
+// loss. Our last packet of each burst asks for its SACK at once (see ObservingCallbacks), so
+// the timeout may follow the path: on a link losing 30% of packets each way, 8 MiB took
+// 18-27 s with these floors and stalled with dcSCTP's own (1.1 and 1.9 MB in 60 s, the
+// I bit and the RTT fix of dcsctp_rtt_sample.cpp in both). These are still floors: a path's
+// jitter shows in its RTT variance and raises the timeout.
+constexpr dcsctp::DurationMs kRtoMin(10);
+constexpr dcsctp::DurationMs kMinRttVariance(10);
+// libwebrtc caps the doubling of a timer after each timeout at 3 s; 1 s resends sooner
+// after a burst of losses or a cut link, at a cost of one packet a second while it lasts.
+constexpr dcsctp::DurationMs kMaxTimerBackoff(1000);
+
 class TrackedSocketFactory : public dcsctp::DcSctpSocketFactory {
  public:
   std::unique_ptr<dcsctp::DcSctpSocketInterface> Create(
       absl::string_view log_prefix, dcsctp::DcSctpSocketCallbacks& callbacks,
       std::unique_ptr<dcsctp::PacketObserver> packet_observer,
-      const dcsctp::DcSctpOptions& options) override {
+      const dcsctp::DcSctpOptions& given) override {
+    dcsctp::DcSctpOptions options = given;
+    options.rto_min = kRtoMin;
+    options.min_rtt_variance = kMinRttVariance;
+    options.max_timer_backoff_duration = kMaxTimerBackoff;
     return std::make_unique<TrackedSocket>(
         callbacks, [&](dcsctp::DcSctpSocketCallbacks& observing) {
           return dcsctp::DcSctpSocketFactory::Create(log_prefix, observing,
