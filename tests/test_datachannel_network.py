@@ -93,13 +93,15 @@ async def test_reliable_channel_at_10_percent_loss_delivers_8_mib_intact(key):
 
 async def test_unordered_and_partially_reliable_channels_at_10_percent_loss():
     """Reliable unordered: everything, each once. maxRetransmits=0 and maxPacketLifeTime
-    (unordered): no message twice or damaged, some there and some given up on (so they are
-    not retransmitted at will); a reliable channel beside them still gets everything."""
+    (unordered, and ordered): no message twice or damaged, some there and some given up on
+    (so they are not retransmitted at will), the ordered one in order; a reliable channel
+    beside them still gets everything."""
     count, size = 1000, 1000
     channels = [
         {"label": "unordered", "ordered": False},
         {"label": "no-retransmits", "ordered": False, "maxRetransmits": 0},
         {"label": "lifetime", "ordered": False, "maxPacketLifeTime": 20},
+        {"label": "ordered-lifetime", "maxPacketLifeTime": 20},
         {"label": "reliable"},
     ]
     async with Link("webrtc") as link:
@@ -115,14 +117,18 @@ async def test_unordered_and_partially_reliable_channels_at_10_percent_loss():
         assert received["corrupt"] == 0 and received["duplicates"] == 0
         assert received["messages"] == count
         print({label: received["messages"] for label, (sent, received) in outcome.items()})
-        # A burst of 1 MB takes longer than 20 ms to leave, so most lifetime messages expire
-        # before their first transmission: as promised, and no message arrives twice. How
-        # many leave in time depends on the machine's load (0 to 156 of 1,000 seen; see
-        # docs/architecture.md, "Known issues", for the runs where none did).
-        for label, least in (("no-retransmits", count // 2), ("lifetime", 0)):
+        # Lost lifetime messages are resent only within their 20 ms, so many are given up
+        # on, as promised, and none arrives twice. 293-517 of 1,000 arrived in eight runs
+        # on 2026-12-04, 301 and 307 with both cores busy; 0-156 before the retransmission
+        # timeout could follow the path (src/native/sctp_tracking.cpp, kRtoMin).
+        # An ordered one must skip what it gave up on and go on, in order (this dcSCTP once
+        # seemed to block such a stream: docs/architecture.md, "Known issues").
+        for label, least in (("no-retransmits", count // 2), ("lifetime", count // 10),
+                             ("ordered-lifetime", count // 10)):
             sent, received = outcome[label]
             assert received["corrupt"] == 0 and received["duplicates"] == 0, (label, received)
             assert least <= received["messages"] < count, (label, received["messages"])
+        assert outcome["ordered-lifetime"][1]["in_order"]
         sent, received = outcome["reliable"]
         assert_complete(sent, received, count, size)
 

@@ -327,7 +327,7 @@ namespace {
 // 4 x 220 ms, so that a SACK delayed by the receiver (up to 200 ms) is never taken for a
 // loss. Our last packet of each burst asks for its SACK at once (see ObservingCallbacks), so
 // the timeout may follow the path: on a link losing 30% of packets each way, 8 MiB took
-// 18-27 s with these floors and stalled with dcSCTP's own (1.1 and 1.9 MB in 60 s, the
+// 18-31 s with these floors and stalled with dcSCTP's own (1.1 and 1.9 MB in 60 s, the
 // I bit and the RTT fix of dcsctp_rtt_sample.cpp in both). These are still floors: a path's
 // jitter shows in its RTT variance and raises the timeout.
 constexpr dcsctp::DurationMs kRtoMin(10);
